@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the l2tp_core versions the module supports lives
+ * here, and nowhere else.
+ *
+ * Supported: the 6.1 layout (hashed session lists, get_nth walkers,
+ * *_dec_refcount) and the 6.12+ layout (IDR-keyed sessions, get_next
+ * walkers, *_put). The struct layouts come from the l2tp_core.h of the kernel
+ * the module is built for (L2TP_SRC in Kbuild), which also tells which API
+ * it has: Kbuild defines L2TPSS_HAVE_L2TP_GET_NEXT when it declares
+ * l2tp_tunnel_get_next().
+ */
+#ifndef _L2TPSS_COMPAT_H
+#define _L2TPSS_COMPAT_H
+
+#include <linux/l2tp.h>
+#include "l2tp_core.h"
+
+#ifdef L2TPSS_HAVE_L2TP_GET_NEXT
+
+static inline void l2tpss_tunnel_put(struct l2tp_tunnel *tunnel)
+{
+	l2tp_tunnel_put(tunnel);
+}
+
+static inline void l2tpss_session_put(struct l2tp_session *session)
+{
+	l2tp_session_put(session);
+}
+
+/*
+ * Walkers: return the next object with a reference held and advance @cursor.
+ * 6.12+ walks by id, so objects added or removed meanwhile do not shift the
+ * walk.
+ */
+static inline struct l2tp_tunnel *
+l2tpss_tunnel_get_next(struct net *net, unsigned long *cursor)
+{
+	struct l2tp_tunnel *tunnel = l2tp_tunnel_get_next(net, cursor);
+
+	if (tunnel)
+		(*cursor)++;
+	return tunnel;
+}
+
+static inline struct l2tp_session *
+l2tpss_session_get_next(struct l2tp_tunnel *tunnel, unsigned long *cursor)
+{
+	struct l2tp_session *session;
+
+	session = l2tp_session_get_next(tunnel->l2tp_net, tunnel->sock,
+					tunnel->version, tunnel->tunnel_id,
+					cursor);
+	if (session)
+		(*cursor)++;
+	return session;
+}
+
+#else /* 6.1 */
+
+static inline void l2tpss_tunnel_put(struct l2tp_tunnel *tunnel)
+{
+	l2tp_tunnel_dec_refcount(tunnel);
+}
+
+static inline void l2tpss_session_put(struct l2tp_session *session)
+{
+	l2tp_session_dec_refcount(session);
+}
+
+/*
+ * 6.1 only walks by position: an object removed during the walk can make it
+ * skip the next one. The walk runs once, at module load, right after the
+ * probes are attached; see l2tpss_tunnels_scan().
+ */
+static inline struct l2tp_tunnel *
+l2tpss_tunnel_get_next(struct net *net, unsigned long *cursor)
+{
+	struct l2tp_tunnel *tunnel = l2tp_tunnel_get_nth(net, *cursor);
+
+	if (tunnel)
+		(*cursor)++;
+	return tunnel;
+}
+
+static inline struct l2tp_session *
+l2tpss_session_get_next(struct l2tp_tunnel *tunnel, unsigned long *cursor)
+{
+	struct l2tp_session *session = l2tp_session_get_nth(tunnel, *cursor);
+
+	if (session)
+		(*cursor)++;
+	return session;
+}
+
+#endif
+
+#endif /* _L2TPSS_COMPAT_H */

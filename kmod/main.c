@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l2tpss: JUNOSe-style single-shot L2TP tunnels and timeouts for Linux.
+ *
+ * Module init and exit order, and the per-netns state's lifetime.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/net_namespace.h>
+
+#include "l2tpss.h"
+
+unsigned int l2tpss_net_id __read_mostly;
+
+static int __net_init l2tpss_net_init(struct net *net)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(net);
+
+	l2tpss_tunnels_init(pn);
+	l2tpss_policy_init(pn);
+	return 0;
+}
+
+static void __net_exit l2tpss_net_exit(struct net *net)
+{
+	l2tpss_tunnels_exit(l2tpss_pernet(net));
+}
+
+static struct pernet_operations l2tpss_net_ops = {
+	.init = l2tpss_net_init,
+	.exit = l2tpss_net_exit,
+	.id = &l2tpss_net_id,
+	.size = sizeof(struct l2tpss_net),
+};
+
+static int __init l2tpss_init(void)
+{
+	int err;
+
+	/* Tables first: the probes feed them as soon as they are attached. */
+	err = register_pernet_subsys(&l2tpss_net_ops);
+	if (err)
+		return err;
+	err = l2tpss_hooks_attach();
+	if (err)
+		goto err_pernet;
+	l2tpss_tunnels_scan();
+	l2tpss_debugfs_init();
+	err = l2tpss_netlink_init();
+	if (err)
+		goto err_hooks;
+
+	pr_info("version %s loaded\n", L2TPSS_VERSION);
+	return 0;
+
+err_hooks:
+	l2tpss_debugfs_exit();
+	l2tpss_hooks_detach();
+err_pernet:
+	unregister_pernet_subsys(&l2tpss_net_ops);
+	return err;
+}
+
+static void __exit l2tpss_exit(void)
+{
+	long tunnels, sessions;
+
+	l2tpss_netlink_exit();
+	l2tpss_debugfs_exit();
+	l2tpss_hooks_detach();
+	unregister_pernet_subsys(&l2tpss_net_ops);
+
+	l2tpss_objects_count(&tunnels, &sessions);
+	WARN(tunnels || sessions, "leaked %ld tunnel and %ld session records\n",
+	     tunnels, sessions);
+}
+
+module_init(l2tpss_init);
+module_exit(l2tpss_exit);
+
+MODULE_DESCRIPTION("JUNOSe-style single-shot L2TP tunnels and timeouts");
+MODULE_AUTHOR("The l2tpss authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(L2TPSS_VERSION);

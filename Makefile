@@ -4,6 +4,7 @@
 # make module       the module only (KDIR=, L2TP_SRC=, MODULE_OUT=)
 # make cli          tools/l2tpss-ctl
 # make check        everything, in VMs on every kernel of the matrix
+# make demo         set up, build, and show the module at work in a VM
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -14,33 +15,32 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # ... and the net/l2tp directory of its source, for the internal l2tp_core.h.
 KERNEL_XY = $(shell sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' \
 		$(KDIR)/include/config/kernel.release 2>/dev/null)
-L2TP_SRC ?= $(firstword $(wildcard \
+L2TP_SRC ?= $(patsubst %/l2tp_core.h,%,$(firstword $(wildcard \
 		$(L2TPSS_CACHE)/src/$(KERNEL_XY)/net/l2tp/l2tp_core.h \
 		/usr/src/linux-source-$(KERNEL_XY)/net/l2tp/l2tp_core.h \
-		$(KDIR)/source/net/l2tp/l2tp_core.h))
-L2TP_SRC_DIR = $(patsubst %/,%,$(dir $(L2TP_SRC)))
+		$(KDIR)/source/net/l2tp/l2tp_core.h)))
 
 # Where the module is built; a directory per kernel keeps builds apart.
 MODULE_OUT ?= $(CURDIR)
-MODULE_SOURCES := Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
+MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check install clean
+.PHONY: all module cli check demo install clean
 
 all: module cli
 
 module:
 	@test -f "$(KDIR)/Makefile" || { echo "error: no kernel build dir at KDIR=$(KDIR)" \
 		"(Debian: apt install linux-headers-$$(uname -r), or pass KDIR=)" >&2; exit 1; }
-	@test -n "$(L2TP_SRC)" || { echo "error: l2tp_core.h of kernel $(KERNEL_XY) not found;" \
+	@test -f "$(L2TP_SRC)/l2tp_core.h" || { echo "error: l2tp_core.h of kernel $(KERNEL_XY) not found;" \
 		"pass L2TP_SRC=<linux source>/net/l2tp (Debian: apt install linux-source-$(KERNEL_XY)," \
 		"then tar -xf /usr/src/linux-source-$(KERNEL_XY).tar.xz linux-source-$(KERNEL_XY)/net/l2tp)" >&2; exit 1; }
 ifneq ($(MODULE_OUT),$(CURDIR))
 	@mkdir -p $(MODULE_OUT)
 	@tar -cf - $(MODULE_SOURCES) VERSION | tar -C $(MODULE_OUT) -xf -
 endif
-	$(MAKE) -C $(KDIR) M=$(abspath $(MODULE_OUT)) L2TP_SRC=$(abspath $(L2TP_SRC_DIR)) \
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODULE_OUT)) L2TP_SRC=$(abspath $(L2TP_SRC)) \
 		L2TPSS_VERSION=$(VERSION) modules
 
 cli:
@@ -49,8 +49,17 @@ cli:
 check:
 	selftests/check.sh
 
+# The newest kernel of the matrix, or DEMO_KERNEL=.
+DEMO_KERNEL ?= $(lastword $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels))
+demo:
+	selftests/vm/setup.sh $(DEMO_KERNEL)
+	. $(L2TPSS_CACHE)/kernels/$(DEMO_KERNEL).env && \
+	$(MAKE) module KDIR=$$KDIR L2TP_SRC=$$L2TP_SRC MODULE_OUT=build/$(DEMO_KERNEL)
+	$(MAKE) cli
+	selftests/vm/run.sh -k $(DEMO_KERNEL) -- selftests/demo.sh $(DEMO_KERNEL)
+
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) L2TP_SRC=$(abspath $(L2TP_SRC_DIR)) \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) L2TP_SRC=$(abspath $(L2TP_SRC)) \
 		L2TPSS_VERSION=$(VERSION) modules_install
 	depmod -a $(shell sed -n 's/.*"\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 	install -D -m 0755 tools/l2tpss-ctl $(DESTDIR)$(PREFIX)/sbin/l2tpss-ctl

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* l2tpss-ctl show [tunnel ID]: the tunnels the module tracks. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/l2tp.h>
+
+#include "l2tpss-ctl.h"
+
+static const char *const states[] = {
+	[L2TPSS_STATE_ACTIVE] = "active",
+	[L2TPSS_STATE_IDLE] = "idle",
+	[L2TPSS_STATE_DESTRUCTING] = "destructing",
+};
+
+static const char *state_name(uint8_t state)
+{
+	return state < sizeof(states) / sizeof(states[0]) && states[state] ?
+	       states[state] : "unknown";
+}
+
+static const char *encap_name(uint8_t encap)
+{
+	return encap == L2TP_ENCAPTYPE_UDP ? "udp" :
+	       encap == L2TP_ENCAPTYPE_IP ? "ip" : "unknown";
+}
+
+/* The address in @v4 or @v6, whichever is present, as text; "" if none. */
+static const char *address(struct nlattr *v4, struct nlattr *v6, char *buf)
+{
+	if (v4)
+		return inet_ntop(AF_INET, nla_data(v4), buf, INET6_ADDRSTRLEN);
+	if (v6)
+		return inet_ntop(AF_INET6, nla_data(v6), buf, INET6_ADDRSTRLEN);
+	return "";
+}
+
+static void add_u32(struct json_object *obj, const char *key,
+		    struct nlattr *attr)
+{
+	if (attr)
+		json_object_object_add(obj, key,
+				       json_object_new_int64(nla_get_u32(attr)));
+}
+
+static struct json_object *tunnel_json(struct nlattr **tb)
+{
+	struct json_object *obj = json_object_new_object();
+	struct json_object *settings;
+	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
+
+	add_u32(obj, "tunnel_id", tb[L2TPSS_TUNNEL_A_ID]);
+	add_u32(obj, "peer_tunnel_id", tb[L2TPSS_TUNNEL_A_PEER_ID]);
+	json_object_object_add(obj, "state", json_object_new_string(
+		state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE]))));
+	json_object_object_add(obj, "version", json_object_new_int(
+		nla_get_u8(tb[L2TPSS_TUNNEL_A_PROTO_VERSION])));
+	json_object_object_add(obj, "encap", json_object_new_string(
+		encap_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_ENCAP]))));
+	json_object_object_add(obj, "local", json_object_new_string(
+		address(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
+			tb[L2TPSS_TUNNEL_A_LOCAL_IP6], local)));
+	json_object_object_add(obj, "peer", json_object_new_string(
+		address(tb[L2TPSS_TUNNEL_A_PEER_IP],
+			tb[L2TPSS_TUNNEL_A_PEER_IP6], peer)));
+	if (tb[L2TPSS_TUNNEL_A_LOCAL_PORT])
+		json_object_object_add(obj, "local_port", json_object_new_int(
+			nla_get_u16(tb[L2TPSS_TUNNEL_A_LOCAL_PORT])));
+	if (tb[L2TPSS_TUNNEL_A_PEER_PORT])
+		json_object_object_add(obj, "peer_port", json_object_new_int(
+			nla_get_u16(tb[L2TPSS_TUNNEL_A_PEER_PORT])));
+	add_u32(obj, "sessions", tb[L2TPSS_TUNNEL_A_SESSIONS]);
+	add_u32(obj, "sessions_total", tb[L2TPSS_TUNNEL_A_SESSIONS_TOTAL]);
+	add_u32(obj, "age", tb[L2TPSS_TUNNEL_A_AGE]);
+
+	/* The settings in force, flat, as SPEC.md's keys want them. */
+	settings = settings_to_json(tb[L2TPSS_TUNNEL_A_SETTINGS]);
+	json_object_object_foreach(settings, key, value)
+		json_object_object_add(obj, key, json_object_get(value));
+	json_object_put(settings);
+	json_object_object_add(obj, "source",
+			       sources_to_json(tb[L2TPSS_TUNNEL_A_SOURCES]));
+	json_object_object_add(obj, "ipsec", NULL);
+	return obj;
+}
+
+static void tunnel_print(struct nlattr **tb)
+{
+	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
+	bool udp = tb[L2TPSS_TUNNEL_A_LOCAL_PORT] && tb[L2TPSS_TUNNEL_A_PEER_PORT];
+	bool v6 = tb[L2TPSS_TUNNEL_A_PEER_IP6];
+
+	printf("tunnel %u peer-tunnel %u l2tpv%u over %s %s%s%s",
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_ID]),
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_PEER_ID]),
+	       nla_get_u8(tb[L2TPSS_TUNNEL_A_PROTO_VERSION]),
+	       encap_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_ENCAP])),
+	       v6 && udp ? "[" : "",
+	       address(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
+		       tb[L2TPSS_TUNNEL_A_LOCAL_IP6], local),
+	       v6 && udp ? "]" : "");
+	if (udp)
+		printf(":%u", nla_get_u16(tb[L2TPSS_TUNNEL_A_LOCAL_PORT]));
+	printf(" -> %s%s%s", v6 && udp ? "[" : "",
+	       address(tb[L2TPSS_TUNNEL_A_PEER_IP],
+		       tb[L2TPSS_TUNNEL_A_PEER_IP6], peer),
+	       v6 && udp ? "]" : "");
+	if (udp)
+		printf(":%u", nla_get_u16(tb[L2TPSS_TUNNEL_A_PEER_PORT]));
+	printf("\n  state %s, sessions %u (%u in total), age %us\n  ",
+	       state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE])),
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS]),
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS_TOTAL]),
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_AGE]));
+	settings_print(tb[L2TPSS_TUNNEL_A_SETTINGS],
+		       tb[L2TPSS_TUNNEL_A_SOURCES]);
+}
+
+/* Attributes every tunnel reply carries; the rest are optional. */
+static const int required[] = {
+	L2TPSS_TUNNEL_A_ID, L2TPSS_TUNNEL_A_PEER_ID,
+	L2TPSS_TUNNEL_A_PROTO_VERSION, L2TPSS_TUNNEL_A_ENCAP,
+	L2TPSS_TUNNEL_A_STATE, L2TPSS_TUNNEL_A_SESSIONS,
+	L2TPSS_TUNNEL_A_SESSIONS_TOTAL, L2TPSS_TUNNEL_A_AGE,
+	L2TPSS_TUNNEL_A_SETTINGS,
+};
+
+static int on_tunnel(struct nlattr **attrs, void *arg)
+{
+	struct nlattr *tb[L2TPSS_TUNNEL_A_MAX + 1];
+	struct json_object *list = arg;
+	unsigned int i;
+
+	if (!attrs[L2TPSS_A_TUNNEL] ||
+	    nla_parse_nested(tb, L2TPSS_TUNNEL_A_MAX, attrs[L2TPSS_A_TUNNEL],
+			     NULL))
+		return NL_SKIP;
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!tb[required[i]])
+			return NL_SKIP;
+
+	if (list)
+		json_object_array_add(list, tunnel_json(tb));
+	else
+		tunnel_print(tb);
+	return NL_OK;
+}
+
+int do_show(int argc, char **argv)
+{
+	struct json_object *list = opts.json ? json_object_new_array() : NULL;
+	struct nl_msg *msg;
+
+	if (argc == 0) {
+		msg = request_new(L2TPSS_CMD_TUNNEL_GET, true);
+	} else if (matches(argv[0], "tunnel") && argc == 2) {
+		msg = request_new(L2TPSS_CMD_TUNNEL_GET, false);
+		nla_put_u32(msg, L2TPSS_A_TUNNEL_ID,
+			    parse_u32("tunnel", argv[1]));
+	} else if (matches(argv[0], "tunnel")) {
+		fail(EXIT_USAGE, "usage: show [tunnel ID]");
+	} else {
+		fail(EXIT_USAGE, "unknown keyword \"%s\" after show; try \"show tunnel ID\"",
+		     argv[0]);
+	}
+
+	request_run(msg, on_tunnel, list, "show");
+	if (list)
+		print_json(list);
+	return 0;
+}

@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: set up (packages, kernels, sources; quick when cached), build
+# the module for every kernel of the matrix with W=1 and sparse, checkpatch,
+# the CLI and the test programs, run the host tests, then every selftest in a
+# VM of each kernel. Each step is one result; the last line is
+# "N passed, N failed". Exits non-zero if anything failed.
+#
+# L2TPSS_KERNELS="6.1" limits the matrix; arguments limit the VM tests.
+
+cd "$(dirname "$0")/.." || exit 1
+CACHE=${L2TPSS_CACHE:-$HOME/.cache/l2tpss}
+LOGS=build/check
+mkdir -p "$LOGS"
+passed=0
+failed=0
+
+# result NAME STATUS [LOG]: one line per result; a failure shows its log.
+result() {
+	if [ "$2" -eq 0 ]; then
+		echo "PASS: $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $1"
+		[ -n "${3:-}" ] && [ -s "$3" ] && tail -n 40 "$3" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# A build step passes when it succeeds without a single warning.
+build_clean() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 && ! grep -qiE 'warning:|error:' "$log"
+}
+
+read -ra kernels <<<"${L2TPSS_KERNELS:-$(awk '$1 !~ /^#/ && NF { printf "%s ", $1 }' selftests/vm/kernels)}"
+
+if ! selftests/vm/setup.sh "${kernels[@]}"; then
+	result "set-up: packages, kernels and sources" 1
+	finish
+fi
+
+# The kselftest headers of the newest kernel build the test programs.
+# shellcheck source=/dev/null
+. "$CACHE/kernels/${kernels[-1]}.env"
+build_clean "$LOGS/cli.log" make -s cli
+result "build: l2tpss-ctl, no warning" $? "$LOGS/cli.log"
+build_clean "$LOGS/selftests.log" make -s -C selftests KSELFTEST_DIR="$KSELFTEST_DIR"
+result "build: selftest programs, no warning" $? "$LOGS/selftests.log"
+"$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+	-f kmod/*.[ch] kmod/uapi/linux/*.h >"$LOGS/checkpatch.log" 2>&1
+result "checkpatch --strict: kmod/" $? "$LOGS/checkpatch.log"
+
+for k in "${kernels[@]}"; do
+	# shellcheck source=/dev/null
+	. "$CACHE/kernels/$k.env"
+	build_clean "$LOGS/module-$k.log" make module KDIR="$KDIR" \
+		L2TP_SRC="$L2TP_SRC" MODULE_OUT="build/$k" W=1 C=1
+	result "build: module for $k ($KVER), W=1 and sparse clean" $? \
+		"$LOGS/module-$k.log"
+done
+
+for t in selftests/host/*.sh; do
+	"$t" >"$LOGS/host-$(basename "$t").log" 2>&1
+	result "host: $(basename "$t")" $? "$LOGS/host-$(basename "$t").log"
+done
+
+expected=$(($# ? $# : $(make -s --no-print-directory -C selftests print-tests | wc -w)))
+for k in "${kernels[@]}"; do
+	[ -f "build/$k/kmod/l2tpss.ko" ] || continue
+	log=$LOGS/vm-$k.log
+	echo "== selftests on $k"
+	selftests/vm/run.sh -k "$k" -t 1800 -- selftests/run_tests.sh "$k" "$@" |
+		tee "$log"
+	rc=${PIPESTATUS[0]}
+	while read -r line; do
+		name=${line#*selftests: l2tpss: }
+		case $line in
+		ok*) result "vm $k: $name" 0 ;;
+		*) result "vm $k: $name" 1 ;;
+		esac
+	done < <(grep -aE '^(not )?ok [0-9]+ selftests: l2tpss: ' "$log")
+	ran=$(grep -caE '^(not )?ok [0-9]+ selftests: l2tpss: ' "$log")
+	[ "$ran" -eq "$expected" ]
+	result "vm $k: all $expected tests ran" $?
+	# 124: the VM timed out; 125: a kernel log line or a guest crash.
+	[ "$rc" -ne 124 ] && [ "$rc" -ne 125 ]
+	result "vm $k: guest kernel log clean, VM exited normally" $? \
+		"$CACHE/last-dmesg-$k.txt"
+done
+
+finish

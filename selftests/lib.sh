@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the l2tpss selftests: KTAP output (the names of the kernel's
+# kselftest/ktap_helpers.sh), the module, namespaces and l2tp objects.
+# Tests run as root inside the test VM, from the top of the project tree.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+L2TPSS_KO=${L2TPSS_KO:?L2TPSS_KO must name the module to test}
+L2TPSS_CTL=${L2TPSS_CTL:-tools/l2tpss-ctl}
+L2TPSS_BIN=${L2TPSS_BIN:-build/selftests}
+OBJECTS=/sys/kernel/debug/l2tpss/objects
+
+KTAP_TESTNO=1
+KTAP_PASS=0
+KTAP_FAIL=0
+KTAP_SKIP=0
+
+ktap_print_header() { echo "TAP version 13"; }
+ktap_set_plan() { echo "1..$1"; }
+ktap_print_msg() { echo "# $*"; }
+
+ktap_test_pass() {
+	echo "ok $KTAP_TESTNO $*"
+	KTAP_TESTNO=$((KTAP_TESTNO + 1))
+	KTAP_PASS=$((KTAP_PASS + 1))
+}
+
+ktap_test_fail() {
+	echo "not ok $KTAP_TESTNO $*"
+	KTAP_TESTNO=$((KTAP_TESTNO + 1))
+	KTAP_FAIL=$((KTAP_FAIL + 1))
+}
+
+ktap_test_skip() {
+	echo "ok $KTAP_TESTNO $* # SKIP"
+	KTAP_TESTNO=$((KTAP_TESTNO + 1))
+	KTAP_SKIP=$((KTAP_SKIP + 1))
+}
+
+ktap_finished() {
+	echo "# Totals: pass:$KTAP_PASS fail:$KTAP_FAIL xfail:0 xpass:0 skip:$KTAP_SKIP error:0"
+	[ "$KTAP_FAIL" -eq 0 ] && exit $KSFT_PASS
+	exit $KSFT_FAIL
+}
+
+# check DESCRIPTION CMD...: one test point, passing when CMD succeeds.
+# Its output is shown as diagnostics when it fails.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ktap_test_pass "$desc"
+	else
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		ktap_test_fail "$desc"
+	fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_print_msg "expected: $2"
+		ktap_print_msg "actual:   $3"
+		ktap_test_fail "$1"
+	fi
+}
+
+# json_check JSON FILTER: FILTER (jq) is true of JSON.
+json_check() {
+	jq -e "$2" <<<"$1" >/dev/null || { echo "$1"; return 1; }
+}
+
+# Wait up to $1 seconds for CMD to succeed (netns teardown is asynchronous).
+wait_for() {
+	local deadline=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+
+ctl() { "$L2TPSS_CTL" "$@"; }
+
+module_load() { insmod "$L2TPSS_KO"; }
+module_unload() { ! lsmod | grep -q '^l2tpss ' || rmmod l2tpss; }
+
+l2tp_modules_load() {
+	modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip l2tp_ip6
+}
+
+# "tunnels N sessions M": what the module holds in all namespaces.
+objects() { tr '\n' ' ' < "$OBJECTS" | sed 's/ $//'; }
+
+# Namespaces made by this test, removed when it exits.
+TEST_NETNS=()
+
+netns_add() {
+	ip netns add "$1" && ip -n "$1" link set lo up && TEST_NETNS+=("$1")
+}
+
+netns_del() {
+	local ns keep=()
+
+	ip netns del "$1"
+	for ns in "${TEST_NETNS[@]}"; do
+		[ "$ns" != "$1" ] && keep+=("$ns")
+	done
+	TEST_NETNS=("${keep[@]}")
+}
+
+# veth_pair NS_A ADDR_A NS_B ADDR_B [PREFIXLEN]: one link between two netns.
+veth_pair() {
+	local plen=${5:-24}
+
+	ip link add veth0 netns "$1" type veth peer name veth1 netns "$3" &&
+	ip -n "$1" addr add "$2/$plen" dev veth0 &&
+	ip -n "$3" addr add "$4/$plen" dev veth1 &&
+	ip -n "$1" link set veth0 up && ip -n "$3" link set veth1 up
+}
+
+# tunnel_add NS ID PEER_ID LOCAL REMOTE [udp|ip]: an unmanaged L2TPv3 tunnel
+# (UDP ports derived from the ids).
+tunnel_add() {
+	local ports=()
+
+	[ "${6:-udp}" = udp ] && ports=(udp_sport $((1700 + $2 % 100))
+					udp_dport $((1700 + $3 % 100)))
+	ip -n "$1" l2tp add tunnel tunnel_id "$2" peer_tunnel_id "$3" \
+		encap "${6:-udp}" local "$4" remote "$5" "${ports[@]}"
+}
+
+# session_add NS TUNNEL_ID SESSION_ID PEER_SESSION_ID
+session_add() {
+	ip -n "$1" l2tp add session name "l2s$2-$3" tunnel_id "$2" \
+		session_id "$3" peer_session_id "$4"
+}
+
+cleanup() {
+	local ns
+
+	for ns in "${TEST_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	module_unload 2>/dev/null
+}
+trap cleanup EXIT

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the selftests inside the test VM, kselftest style: one top-level
+# "ok N selftests: l2tpss: TEST" line per test, its own output as "# " lines.
+#
+# Usage (from the top of the tree, in the VM): selftests/run_tests.sh KERNEL [TEST...]
+# KERNEL names the build/KERNEL/kmod/l2tpss.ko to test.
+
+cd "$(dirname "$0")/.." || exit 1
+kernel=${1:?usage: run_tests.sh KERNEL [TEST...]}
+shift
+export L2TPSS_KO=$PWD/build/$kernel/kmod/l2tpss.ko
+export L2TPSS_CTL=$PWD/tools/l2tpss-ctl
+export L2TPSS_BIN=$PWD/build/selftests
+TIMEOUT=${KSFT_TIMEOUT:-300}
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	read -ra tests <<<"$(make -s --no-print-directory -C selftests print-tests)"
+fi
+
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+n=0
+for test in "${tests[@]}"; do
+	n=$((n + 1))
+	echo "# selftests: l2tpss: $test"
+	timeout -k 10 "$TIMEOUT" "selftests/$test" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	# A test that died must not leave the module to the next one.
+	lsmod | grep -q '^l2tpss ' && rmmod l2tpss
+	case $rc in
+	0) echo "ok $n selftests: l2tpss: $test" ;;
+	4) echo "ok $n selftests: l2tpss: $test # SKIP" ;;
+	124) echo "not ok $n selftests: l2tpss: $test # TIMEOUT $TIMEOUT seconds" ;;
+	*) echo "not ok $n selftests: l2tpss: $test # exit=$rc" ;;
+	esac
+done

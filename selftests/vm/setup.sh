@@ -1,0 +1,535 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# setup.sh - prepare the kernels of the l2tpss VM test matrix.
+#
+# Usage: selftests/vm/setup.sh [NAME...]          set up all (or the named) kernels
+#        selftests/vm/setup.sh --print-env NAME   print the path of NAME's env file
+#                                                 (setting NAME up first if needed)
+#
+# Idempotent; a few seconds when everything is cached. Writes only below
+# ${L2TPSS_CACHE:-$HOME/.cache/l2tpss} (and, if missing, installs host packages
+# and creates the empty directory /lib/modules, the guest's bind-mount point).
+# See README.md beside this file for the cache layout.
+
+set -Eeuo pipefail
+shopt -s nullglob
+# die exits 3: the ERR trap reports only the failures die did not explain.
+on_err() {
+	(($1 == 3)) || echo "setup.sh: error: unexpected failure (status $1) at line $2: $3" >&2
+}
+trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MATRIX=$VM_DIR/kernels
+CACHE=${L2TPSS_CACHE:-$HOME/.cache/l2tpss}
+APT_MAX_AGE_DAYS=${L2TPSS_APT_MAX_AGE_DAYS:-7}
+# Bump when the layout of an unpacked kernel tree changes (forces re-extraction).
+ROOT_LAYOUT=1
+
+# Host packages: qemu + busybox for the VM, the rest to build kmod/ and tools/
+# against the cached headers (the kernels are built with gcc-12; 6.12 wants
+# pahole for module BTF) and for the tests themselves (ping for net/l2tp.sh,
+# perl for checkpatch).
+HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
+	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
+	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
+	util-linux coreutils jq)
+
+# Modules the initramfs needs to mount the host root over virtio-9p
+# (dependencies are resolved with modprobe; built-ins are skipped).
+INITRAMFS_MODS=(virtio_pci 9pnet_virtio 9p)
+
+# Files taken from the linux-source tarball (paths below linux-source-X.Y/).
+SRC_REQUIRED=(net/l2tp/l2tp_core.h
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest_harness.h
+	tools/testing/selftests/net/l2tp.sh
+	scripts/checkpatch.pl
+	scripts/spelling.txt
+	scripts/const_structs.checkpatch)
+# Extracted too: all of net/l2tp/; the helpers 6.12's l2tp.sh sources
+# (net/lib.sh) and the kselftest shell helpers; absent ones are fine.
+SRC_PATTERNS=('net/l2tp/*' "${SRC_REQUIRED[@]:1}"
+	tools/testing/selftests/net/lib.sh
+	'tools/testing/selftests/kselftest/*')
+
+die() { echo "setup.sh: error: $*" >&2; exit 3; }
+log() { echo "setup.sh: $*" >&2; }
+
+usage() {
+	awk '/^# Usage:/ { on = 1 } on { if ($0 == "#") exit; sub(/^# ?/, ""); print }' "$0" >&2
+	exit "${1:-2}"
+}
+
+# ---------------------------------------------------------------- matrix --
+
+MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=()
+read_matrix() {
+	local name meta src extra
+	MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=()
+	[[ -r $MATRIX ]] || die "kernel matrix $MATRIX not found"
+	while read -r name meta src extra; do
+		[[ -z $name || $name == \#* ]] && continue
+		[[ -n $src && -z $extra ]] || die "$MATRIX: bad line: $name $meta $src $extra"
+		MATRIX_NAMES+=("$name") MATRIX_METAS+=("$meta") MATRIX_SRCS+=("$src")
+	done <"$MATRIX"
+	((${#MATRIX_NAMES[@]})) || die "$MATRIX lists no kernel"
+}
+
+matrix_index() { # NAME -> index on stdout
+	local i
+	for i in "${!MATRIX_NAMES[@]}"; do
+		[[ ${MATRIX_NAMES[$i]} == "$1" ]] && { echo "$i"; return 0; }
+	done
+	die "unknown kernel '$1' (known: ${MATRIX_NAMES[*]})"
+}
+
+# ------------------------------------------------------------------- apt --
+
+APT_UPDATED=0
+apt_lists_ok() { # the package lists exist and are younger than APT_MAX_AGE_DAYS
+	local lists=(/var/lib/apt/lists/*_Packages*)
+	((${#lists[@]})) || return 1
+	[[ -z $(find "${lists[@]}" -maxdepth 0 -mtime "+$APT_MAX_AGE_DAYS" 2>/dev/null) ]]
+}
+
+apt_update() { # at most once a run
+	((APT_UPDATED)) && return 0
+	APT_UPDATED=1
+	log "apt-get update"
+	apt-get update -qq >&2 || log "warning: apt-get update failed; using the lists there are"
+}
+
+apt_update_if_old() { apt_lists_ok || apt_update; }
+
+install_host_packages() {
+	local p st missing=() installed=" "
+	while read -r p st; do
+		[[ $st == ii* ]] && installed+="${p%%:*} "
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${HOST_PKGS[@]}" 2>/dev/null)
+	for p in "${HOST_PKGS[@]}"; do
+		[[ $installed == *" $p "* ]] || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing host packages: ${missing[*]}"
+	apt_update_if_old
+	# Only the missing packages are named: nothing installed is upgraded on
+	# purpose (apt may still have to for a dependency's minimum version).
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends --no-upgrade "${missing[@]}" >"$CACHE/apt.log" 2>&1; then
+		cat "$CACHE/apt.log" >&2
+		die "apt-get install ${missing[*]} failed"
+	fi
+}
+
+# Candidate version of a package, or nothing.
+apt_candidate() {
+	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+}
+
+# Field of the record of PKG at VERSION (Depends, Filename, ...).
+apt_field() { # PKG VERSION FIELD
+	apt-cache show "$1=$2" 2>/dev/null |
+		awk -v f="$3:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
+}
+
+# Resolve a matrix line into the concrete packages to use, filling R_KVER,
+# R_VERSION and R_DEBS ("package=version=pool-file-name" for the image,
+# headers, headers-common and kbuild packages, then the linux-source one).
+# apt-cache is slow here (no binary cache: ~0.6 s a call), so the answer is
+# kept in $CACHE/kernels/NAME.resolved until the apt lists change.
+# Returns 1 if apt does not know the packages.
+resolve_kernel() { # NAME META SRCPKG
+	local name=$1 meta=$2 srcpkg=$3 img dep pkg ver file deps key try
+	local cachef=$CACHE/kernels/$1.resolved lists
+	for try in 1 2; do
+		lists=(/var/lib/apt/lists/*_Packages*)
+		key=$({ echo "$meta $srcpkg"; stat -c '%n %s %Y' "${lists[@]}"; } | sha256sum)
+		key=${key%% *}
+		if [[ -f $cachef && $(head -n1 "$cachef") == "$key" ]]; then
+			{ read -r _; read -r R_KVER; read -r R_VERSION; mapfile -t R_DEBS; } <"$cachef"
+			((${#R_DEBS[@]} == 5)) && return 0
+		fi
+		# A look-up is needed: refresh missing or old package lists first.
+		((try == 1)) && ! apt_lists_ok && apt_update && continue
+		break
+	done
+	R_DEBS=()
+	img=$(apt-cache depends "$meta" 2>/dev/null |
+		awk '$1 ~ /Depends:$/ && $2 ~ /^linux-image-/ { print $2; exit }') || return 1
+	[[ -n $img ]] || return 1
+	R_KVER=${img#linux-image-}
+	R_VERSION=$(apt_candidate "$img-unsigned")
+	[[ -n $R_VERSION ]] || return 1
+	local want=("$img-unsigned=$R_VERSION" "linux-headers-$R_KVER=$R_VERSION")
+	deps=$(apt_field "linux-headers-$R_KVER" "$R_VERSION" Depends)
+	[[ -n $deps ]] || return 1
+	# e.g. "linux-headers-6.1.0-56-common (= 6.1.192-2), linux-kbuild-6.1 (>= 6.1.192-2), ..."
+	while read -r dep; do
+		pkg=${dep%% *}
+		case $pkg in
+		linux-headers-*-common) want+=("$pkg=$R_VERSION") ;;
+		linux-kbuild-*) want+=("$pkg=$(apt_candidate "$pkg")") ;;
+		esac
+	done < <(tr ',' '\n' <<<"${deps//|/,}" | sed 's/^ *//')
+	((${#want[@]} == 4)) || return 1
+	want+=("$srcpkg=$R_VERSION")
+	# One apt-cache call for the five pool file names.
+	while read -r pkg ver file; do
+		R_DEBS+=("$pkg=$ver=${file##*/}")
+	done < <(apt-cache show "${want[@]}" 2>/dev/null | awk '
+		$1 == "Package:" { p = $2 } $1 == "Version:" { v = $2 }
+		$1 == "Filename:" && !seen[p]++ { print p, v, $2 }')
+	((${#R_DEBS[@]} == 5)) || return 1
+	printf '%s\n' "$key" "$R_KVER" "$R_VERSION" "${R_DEBS[@]}" >"$cachef"
+}
+
+# Make sure a resolved package (PKG=VERSION=FILE) is in $CACHE/debs; print
+# its path.
+fetch_deb() {
+	local pkg=${1%%=*} ver=${1#*=} file tmp
+	file=${ver#*=} ver=${ver%%=*}
+	if [[ ! -s $CACHE/debs/$file ]]; then
+		mkdir -p "$CACHE/debs"
+		if [[ -s /var/cache/apt/archives/$file ]]; then
+			cp "/var/cache/apt/archives/$file" "$CACHE/debs/$file.part"
+		else
+			log "downloading $pkg $ver"
+			tmp=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
+			(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
+				{ rm -rf "$tmp"; die "apt-get download $pkg=$ver failed"; }
+			mv "$tmp/$file" "$CACHE/debs/$file.part" ||
+				{ rm -rf "$tmp"; die "apt-get download did not give $file"; }
+			rm -rf "$tmp"
+		fi
+		mv "$CACHE/debs/$file.part" "$CACHE/debs/$file"
+	fi
+	echo "$CACHE/debs/$file"
+}
+
+# ------------------------------------------------------- unpacked kernels --
+
+# Unpack image + headers + kbuild into $CACHE/kernels/KVER/root, usable as
+# KDIR for out-of-tree modules and as the guest's /lib/modules.
+unpack_kernel() { # KVER DEB...
+	local kver=$1 kdir=$CACHE/kernels/$1 deb link target want
+	shift
+	local root=$kdir/root
+	want=$(printf 'layout %s\n' "$ROOT_LAYOUT"; printf '%s\n' "${@##*/}")
+	if [[ -f $kdir/root.stamp && $(<"$kdir/root.stamp") == "$want" ]]; then
+		return 0
+	fi
+	log "$kver: unpacking ${*##*/}"
+	rm -rf "$root" "$kdir/root.stamp"
+	mkdir -p "$root"
+	for deb in "$@"; do
+		dpkg-deb -x "$deb" "$root" || die "dpkg-deb -x $deb failed"
+	done
+	# The headers' Makefile includes the -common tree by absolute path: make
+	# it relative (make -C KDIR runs in KDIR) so the cached tree is used.
+	for link in "$root"/usr/src/linux-headers-*/Makefile; do
+		sed -i -E 's|^include /usr/src/(linux-headers-[^/]+/Makefile)$|include ../\1|' "$link"
+	done
+	# Absolute symlinks (lib/modules/KVER/build, source) would leave the
+	# cache: point them inside it.
+	while IFS= read -r -d '' link; do
+		target=$(readlink "$link")
+		if [[ -e $root$target || -L $root$target ]]; then
+			ln -sfn "$(realpath -s -m --relative-to="$(dirname "$link")" "$root$target")" "$link"
+		fi
+	done < <(find "$root" -type l -lname '/*' -print0)
+	[[ -f $root/boot/vmlinuz-$kver ]] || die "$kver: no boot/vmlinuz-$kver in the image package"
+	[[ -d $root/lib/modules/$kver ]] || die "$kver: no lib/modules/$kver in the image package"
+	[[ -f $root/usr/src/linux-headers-$kver/Module.symvers ]] || die "$kver: headers incomplete"
+	depmod -b "$root" "$kver" || die "$kver: depmod failed"
+	echo "$want" >"$kdir/root.stamp"
+}
+
+# Check once per unpack that the headers build an out-of-tree module.
+check_kdir() { # KVER
+	local kver=$1 kdir=$CACHE/kernels/$1 t
+	[[ -f $kdir/kdir.ok && $kdir/kdir.ok -nt $kdir/root.stamp ]] && return 0
+	log "$kver: test-building a module against the cached headers"
+	t=$(mktemp -d)
+	cat >"$t/hello.c" <<-'EOF'
+		#include <linux/module.h>
+		static int __init hello_init(void) { return 0; }
+		static void __exit hello_exit(void) { }
+		module_init(hello_init);
+		module_exit(hello_exit);
+		MODULE_LICENSE("GPL");
+	EOF
+	echo 'obj-m := hello.o' >"$t/Kbuild"
+	if ! make -s -C "$kdir/root/usr/src/linux-headers-$kver" M="$t" modules >"$t/log" 2>&1 ||
+		! modinfo -F vermagic "$t/hello.ko" | grep -q "^$kver "; then
+		cat "$t/log" >&2
+		rm -rf "$t"
+		die "$kver: cannot build a module against $kdir/root/usr/src/linux-headers-$kver"
+	fi
+	rm -rf "$t"
+	touch "$kdir/kdir.ok"
+}
+
+# ------------------------------------------------------------ linux-source --
+
+extract_source() { # NAME SRCDEB
+	local name=$1 deb=$2 dest=$CACHE/src/$1 tmp tarpath top f pats=()
+	if [[ -f $dest.stamp && $(<"$dest.stamp") == "${deb##*/}" && -d $dest ]]; then
+		return 0
+	fi
+	log "$name: extracting the L2TP sources and kselftest files from ${deb##*/} (takes a while)"
+	tarpath=$(dpkg-deb -c "$deb" | awk '$NF ~ /^\.\/usr\/src\/linux-source-.*\.tar\.xz$/ { print $NF; exit }')
+	[[ -n $tarpath ]] || die "no linux-source tarball in $deb"
+	top=${tarpath##*/}
+	top=${top%.tar.xz}
+	for f in "${SRC_PATTERNS[@]}"; do
+		pats+=("$top/$f")
+	done
+	rm -rf "$dest" "$dest.stamp"
+	tmp=$(mktemp -d "$CACHE/src/.x.XXXXXX")
+	# tar exits 2 when an optional pattern matches nothing: the required
+	# files are checked below instead.
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "$tarpath" | xz -dc -T2 |
+		tar -x -C "$tmp" --wildcards "${pats[@]}" 2>/dev/null || true
+	for f in "${SRC_REQUIRED[@]}"; do
+		[[ -f $tmp/$top/$f ]] || { rm -rf "$tmp"; die "$name: $f not found in $deb"; }
+	done
+	mv "$tmp/$top" "$dest"
+	rm -rf "$tmp"
+	echo "${deb##*/}" >"$dest.stamp"
+}
+
+# ------------------------------------------------------------- initramfs --
+
+# The initramfs /init: load the 9p modules, mount the host root read-only and
+# switch_root into the guest init named by l2tpss.init= (see run.sh).
+initramfs_init() {
+	cat <<-'EOF'
+		#!/bin/sh
+		# l2tpss VM initramfs (generated by selftests/vm/setup.sh)
+		export PATH=/bin
+		mount -t devtmpfs devtmpfs /dev
+		exec </dev/console >/dev/console 2>&1
+		mount -t proc proc /proc
+		mount -t sysfs sysfs /sys
+		fail() {
+			echo "l2tpss initramfs: $*"
+			echo o >/proc/sysrq-trigger
+			while :; do sleep 60; done
+		}
+		while read -r m; do
+			insmod "/lib/modules/$m" || fail "insmod $m failed"
+		done </modules.list
+		init=
+		for w in $(cat /proc/cmdline); do
+			case $w in l2tpss.init=*) init=${w#l2tpss.init=} ;; esac
+		done
+		[ -n "$init" ] || fail "no l2tpss.init= on the kernel command line"
+		mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose hostroot /newroot ||
+			fail "cannot mount the host root (9p tag hostroot)"
+		[ -x "/newroot$init" ] || fail "guest init $init is not an executable on the host"
+		for d in dev proc sys; do
+			mount --move /$d /newroot/$d || fail "cannot move /$d"
+		done
+		exec switch_root /newroot "$init"
+		fail "switch_root failed"
+	EOF
+}
+
+build_initramfs() { # KVER
+	local kver=$1 kdir=$CACHE/kernels/$1 root=$CACHE/kernels/$1/root
+	local out=$CACHE/kernels/$1/initramfs.cpio.gz bb=/bin/busybox
+	local want stage line m path seen=" " mods=()
+	[[ -x $bb ]] || die "$bb not found (busybox-static)"
+	want=$({ initramfs_init; cat "$kdir/root.stamp"; dpkg-query -W -f='${Version}' busybox-static
+		printf '%s\n' "${INITRAMFS_MODS[@]}"; } | sha256sum)
+	want=${want%% *}
+	[[ -f $out && -f $out.stamp && $(<"$out.stamp") == "$want" ]] && return 0
+	log "$kver: building the initramfs"
+	for m in "${INITRAMFS_MODS[@]}"; do
+		while read -r line; do
+			case $line in
+			builtin\ *) ;;
+			insmod\ *)
+				path=${line#insmod }
+				path=${path%% *}
+				[[ $seen == *" $path "* ]] && continue
+				seen+="$path "
+				mods+=("$path")
+				;;
+			*) die "$kver: modprobe --show-depends $m: unexpected '$line'" ;;
+			esac
+		done < <(modprobe -d "$root" -S "$kver" --show-depends "$m" ||
+			echo "failed $m")
+	done
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,sys,newroot,lib/modules}
+	cp "$bb" "$stage/bin/busybox"
+	for m in sh mount insmod cat sleep switch_root; do
+		ln -s busybox "$stage/bin/$m"
+	done
+	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+	for path in "${mods[@]}"; do
+		m=${path##*/}
+		case $m in
+		*.ko.xz) m=${m%.xz}; xz -dc "$path" >"$stage/lib/modules/$m" ;;
+		*.ko.zst) m=${m%.zst}; zstd -qdc "$path" >"$stage/lib/modules/$m" ;;
+		*.ko.gz) m=${m%.gz}; gzip -dc "$path" >"$stage/lib/modules/$m" ;;
+		*.ko) cp "$path" "$stage/lib/modules/$m" ;;
+		*) die "$kver: unexpected module file $path" ;;
+		esac || die "$kver: cannot copy $path"
+		echo "$m" >>"$stage/modules.list"
+	done
+	touch "$stage/modules.list"
+	initramfs_init >"$stage/init"
+	chmod 755 "$stage/init"
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$out.tmp" ||
+		{ rm -rf "$stage"; die "$kver: cannot build the initramfs"; }
+	rm -rf "$stage"
+	mv "$out.tmp" "$out"
+	echo "$want" >"$out.stamp"
+}
+
+# -------------------------------------------------------------- vmlinux --
+
+# Decompressing a bzImage is slow under emulation (6.1's xz: ~3 s a boot).
+# qemu boots an uncompressed ELF vmlinux through its PVH entry directly, so
+# unpack it once. Leaves no vmlinux (run.sh then boots the bzImage) if the
+# kernel has no PVH entry note.
+extract_vmlinux() { # KVER
+	local kver=$1 kdir=$CACHE/kernels/$1 vmlinuz out off offs magic tool
+	vmlinuz=$kdir/root/boot/vmlinuz-$kver
+	out=$kdir/vmlinux
+	[[ -f $out && $out -nt $kdir/root.stamp ]] && return 0
+	[[ -f $out.none && $out.none -nt $kdir/root.stamp ]] && return 0
+	rm -f "$out" "$out.none"
+	for magic in xz zstd gzip; do
+		case $magic in
+		xz) tool=(xz -dc) ;;
+		zstd) tool=(zstd -qdc) ;;
+		gzip) tool=(gzip -dc) ;;
+		esac
+		command -v "${tool[0]}" >/dev/null || continue
+		offs=$(LC_ALL=C grep -aboP "$(magic_re "$magic")" "$vmlinuz" | cut -d: -f1) || :
+		for off in $offs; do
+			# The decompressor complains about the data after the stream.
+			tail -c "+$((off + 1))" "$vmlinuz" | "${tool[@]}" >"$out.tmp" 2>/dev/null || :
+			if [[ $(head -c4 "$out.tmp" | od -An -tx1 | tr -d ' ') == 7f454c46 ]]; then
+				break 2
+			fi
+		done
+		rm -f "$out.tmp"
+	done
+	if [[ -s $out.tmp ]] && readelf -n "$out.tmp" 2>/dev/null | grep -qE '0x00000012|PHYS32_ENTRY'; then
+		mv "$out.tmp" "$out"
+	else
+		log "$kver: no PVH-bootable vmlinux in $vmlinuz; booting the bzImage"
+		rm -f "$out.tmp"
+		touch "$out.none"
+	fi
+}
+
+magic_re() {
+	case $1 in
+	xz) printf '%s' '\xfd7zXZ\x00' ;;
+	zstd) printf '%s' '\x28\xb5\x2f\xfd' ;;
+	gzip) printf '%s' '\x1f\x8b\x08' ;;
+	esac
+}
+
+# ------------------------------------------------------------------ main --
+
+write_env() { # NAME KVER VERSION
+	local name=$1 kver=$2 root=$CACHE/kernels/$2/root env=$CACHE/kernels/$1.env
+	local vmlinux=$CACHE/kernels/$2/vmlinux
+	[[ -f $vmlinux ]] || vmlinux=''
+	cat >"$env.tmp" <<-EOF
+		# l2tpss VM kernel $name (written by selftests/vm/setup.sh; source it)
+		KNAME=$(printf %q "$name")
+		KVER=$(printf %q "$kver")
+		KPKGVER=$(printf %q "$3")
+		MODROOT=$(printf %q "$root")
+		MODDIR=$(printf %q "$root/lib/modules/$kver")
+		KDIR=$(printf %q "$root/usr/src/linux-headers-$kver")
+		KCONFIG=$(printf %q "$root/boot/config-$kver")
+		VMLINUZ=$(printf %q "$root/boot/vmlinuz-$kver")
+		VMLINUX=$(printf %q "$vmlinux")
+		INITRAMFS=$(printf %q "$CACHE/kernels/$kver/initramfs.cpio.gz")
+		KSRC=$(printf %q "$CACHE/src/$name")
+		L2TP_SRC=$(printf %q "$CACHE/src/$name/net/l2tp")
+		KSELFTEST_DIR=$(printf %q "$CACHE/src/$name/tools/testing/selftests")
+	EOF
+	mv "$env.tmp" "$env"
+}
+
+setup_kernel() { # INDEX
+	local i=$1 name=${MATRIX_NAMES[$1]} meta=${MATRIX_METAS[$1]} srcpkg=${MATRIX_SRCS[$1]}
+	local env=$CACHE/kernels/$name.env p debs=() srcdeb t0=$SECONDS
+	if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
+		apt_update
+		if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
+			[[ -f $env ]] || die "$name: apt cannot resolve $meta / $srcpkg"
+			log "warning: $name: apt cannot resolve $meta; keeping $env"
+			# shellcheck disable=SC1090,SC2153
+			echo "$name: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
+			return 0
+		fi
+	fi
+	for p in "${R_DEBS[@]::4}"; do
+		debs+=("$(fetch_deb "$p")")
+	done
+	srcdeb=$(fetch_deb "${R_DEBS[4]}")
+	unpack_kernel "$R_KVER" "${debs[@]}"
+	check_kdir "$R_KVER"
+	extract_source "$name" "$srcdeb"
+	build_initramfs "$R_KVER"
+	extract_vmlinux "$R_KVER"
+	write_env "$name" "$R_KVER" "$R_VERSION"
+	echo "$name: $R_KVER ($R_VERSION) ready, env $env ($((SECONDS - t0)) s)"
+}
+
+main() {
+	local print_env='' names=() i idx=()
+	while (($#)); do
+		case $1 in
+		--print-env) [[ $# -ge 2 ]] || usage; print_env=$2; shift 2 ;;
+		-h | --help) usage 0 ;;
+		--) shift; names+=("$@"); break ;;
+		-*) usage ;;
+		*) names+=("$1"); shift ;;
+		esac
+	done
+	read_matrix
+	if [[ -n $print_env ]]; then
+		idx=("$(matrix_index "$print_env")")
+		if [[ ! -f $CACHE/kernels/$print_env.env ]]; then
+			main "$print_env" >&2
+		fi
+		echo "$CACHE/kernels/$print_env.env"
+		return 0
+	fi
+	if ((${#names[@]})); then
+		for i in "${names[@]}"; do idx+=("$(matrix_index "$i")"); done
+	else
+		idx=("${!MATRIX_NAMES[@]}")
+	fi
+	[[ $(id -u) == 0 ]] || log "warning: not root: host packages cannot be installed"
+	mkdir -p "$CACHE/debs" "$CACHE/kernels" "$CACHE/src"
+	# One set-up at a time (run.sh calls this script when an env is missing).
+	exec 7>>"$CACHE/setup.lock"
+	if ! flock -n 7; then
+		log "waiting for another setup.sh ($CACHE/setup.lock)"
+		flock 7
+	fi
+	install_host_packages
+	# The guest bind-mounts the cached modules over /lib/modules, which must
+	# exist on the (read-only) host root.
+	[[ -d /lib/modules ]] || mkdir -p /lib/modules || die "cannot create /lib/modules"
+	for i in "${idx[@]}"; do
+		setup_kernel "$i"
+	done
+}
+
+main "$@"

@@ -18,12 +18,23 @@
 
 #ifdef L2TPSS_HAVE_L2TP_GET_NEXT
 
-static inline void l2tpss_tunnel_put(struct l2tp_tunnel *tunnel)
+/* The lock that guards tunnel->acpt_newsess. */
+static inline spinlock_t *l2tpss_session_list_lock(struct l2tp_tunnel *tunnel)
+{
+	return &tunnel->list_lock;
+}
+
+static inline void l2tpss_core_tunnel_put(struct l2tp_tunnel *tunnel)
 {
 	l2tp_tunnel_put(tunnel);
 }
 
-static inline void l2tpss_session_put(struct l2tp_session *session)
+static inline void l2tpss_session_hold(struct l2tp_session *session)
+{
+	refcount_inc(&session->ref_count);
+}
+
+static inline void l2tpss_core_session_put(struct l2tp_session *session)
 {
 	l2tp_session_put(session);
 }
@@ -58,12 +69,22 @@ l2tpss_session_get_next(struct l2tp_tunnel *tunnel, unsigned long *cursor)
 
 #else /* 6.1 */
 
-static inline void l2tpss_tunnel_put(struct l2tp_tunnel *tunnel)
+static inline spinlock_t *l2tpss_session_list_lock(struct l2tp_tunnel *tunnel)
+{
+	return &tunnel->hlist_lock;
+}
+
+static inline void l2tpss_core_tunnel_put(struct l2tp_tunnel *tunnel)
 {
 	l2tp_tunnel_dec_refcount(tunnel);
 }
 
-static inline void l2tpss_session_put(struct l2tp_session *session)
+static inline void l2tpss_session_hold(struct l2tp_session *session)
+{
+	l2tp_session_inc_refcount(session);
+}
+
+static inline void l2tpss_core_session_put(struct l2tp_session *session)
 {
 	l2tp_session_dec_refcount(session);
 }
@@ -94,5 +115,17 @@ l2tpss_session_get_next(struct l2tp_tunnel *tunnel, unsigned long *cursor)
 }
 
 #endif
+
+/*
+ * Make l2tp_core accept or refuse new sessions on @tunnel, as it does itself
+ * when a tunnel closes. A dying tunnel is never reopened.
+ */
+static inline void l2tpss_tunnel_accept_sessions(struct l2tp_tunnel *tunnel,
+						 bool accept)
+{
+	spin_lock_bh(l2tpss_session_list_lock(tunnel));
+	tunnel->acpt_newsess = accept && !test_bit(0, &tunnel->dead);
+	spin_unlock_bh(l2tpss_session_list_lock(tunnel));
+}
 
 #endif /* _L2TPSS_COMPAT_H */

@@ -17,14 +17,17 @@ static int __net_init l2tpss_net_init(struct net *net)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(net);
 
-	l2tpss_tunnels_init(pn);
+	l2tpss_tunnels_init(pn, net);
 	l2tpss_policy_init(pn);
 	return 0;
 }
 
 static void __net_exit l2tpss_net_exit(struct net *net)
 {
-	l2tpss_tunnels_exit(l2tpss_pernet(net));
+	struct l2tpss_net *pn = l2tpss_pernet(net);
+
+	l2tpss_tunnels_exit(pn);
+	l2tpss_policy_exit(pn);
 }
 
 static struct pernet_operations l2tpss_net_ops = {
@@ -34,42 +37,55 @@ static struct pernet_operations l2tpss_net_ops = {
 	.size = sizeof(struct l2tpss_net),
 };
 
+/*
+ * Each layer needs the ones before it: the timers' workqueue, the per-netns
+ * tables, the netlink family (commands read the tables; events need the
+ * family), then the hooks and the scan that fill the tables.
+ */
 static int __init l2tpss_init(void)
 {
 	int err;
 
-	/* Tables first: the probes feed them as soon as they are attached. */
-	err = register_pernet_subsys(&l2tpss_net_ops);
+	err = l2tpss_timers_init();
 	if (err)
 		return err;
-	err = l2tpss_hooks_attach();
+	err = register_pernet_subsys(&l2tpss_net_ops);
 	if (err)
-		goto err_pernet;
-	l2tpss_tunnels_scan();
-	l2tpss_debugfs_init();
+		goto err_timers;
 	err = l2tpss_netlink_init();
 	if (err)
-		goto err_hooks;
+		goto err_pernet;
+	err = l2tpss_hooks_attach();
+	if (err)
+		goto err_netlink;
+	l2tpss_tunnels_scan();
+	l2tpss_debugfs_init();
 
 	pr_info("version %s loaded\n", L2TPSS_VERSION);
 	return 0;
 
-err_hooks:
-	l2tpss_debugfs_exit();
-	l2tpss_hooks_detach();
+err_netlink:
+	l2tpss_netlink_exit();
 err_pernet:
 	unregister_pernet_subsys(&l2tpss_net_ops);
+err_timers:
+	l2tpss_timers_exit();
 	return err;
 }
 
+/*
+ * Commands stop first (the tables they read go last), then the hooks; the
+ * netns exits stop every timer and free every record; the workqueue drains.
+ */
 static void __exit l2tpss_exit(void)
 {
 	long tunnels, sessions;
 
-	l2tpss_netlink_exit();
 	l2tpss_debugfs_exit();
+	l2tpss_netlink_exit();
 	l2tpss_hooks_detach();
 	unregister_pernet_subsys(&l2tpss_net_ops);
+	l2tpss_timers_exit();
 
 	l2tpss_objects_count(&tunnels, &sessions);
 	WARN(tunnels || sessions, "leaked %ld tunnel and %ld session records\n",

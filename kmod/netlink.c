@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "l2tpss" generic netlink family: policies, commands and dumps. Every
- * command works on the caller's netns; writes need CAP_NET_ADMIN over it.
+ * The "l2tpss" generic netlink family: policies, commands, dumps and the
+ * "events" multicast group. Every command works on the caller's netns and
+ * every event goes to listeners in the tunnel's netns only; writes need
+ * CAP_NET_ADMIN over the netns.
  */
+#include <linux/jiffies.h>
 #include <linux/l2tp.h>
 #include <linux/module.h>
 #include <linux/timekeeping.h>
@@ -13,23 +16,38 @@
 
 static struct genl_family l2tpss_family;
 
-static const struct nla_policy tunnel_get_policy[L2TPSS_A_TUNNEL_ID + 1] = {
+static const struct nla_policy tunnel_id_policy[L2TPSS_A_TUNNEL_ID + 1] = {
 	[L2TPSS_A_TUNNEL_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy settings_set_policy[L2TPSS_A_SETTINGS + 1] = {
+	[L2TPSS_A_TUNNEL_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[L2TPSS_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
 };
 
 static const struct nla_policy defaults_set_policy[L2TPSS_A_SETTINGS + 1] = {
 	[L2TPSS_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
 };
 
-static int put_addresses(struct sk_buff *skb, const struct l2tpss_tunnel *t)
+static const struct nla_policy profile_policy[L2TPSS_A_PROFILE + 1] = {
+	[L2TPSS_A_PROFILE] = NLA_POLICY_NESTED(l2tpss_profile_policy),
+};
+
+static const struct genl_multicast_group l2tpss_mcgrps[] = {
+	{ .name = L2TPSS_MCGRP_EVENTS },
+};
+
+/*
+ * Events may be sent while the family is registered only: the hooks and
+ * timers run before it is and after it is gone.
+ */
+static bool events_on;
+
+static int put_addr(struct sk_buff *skb, int v4type, int v6type,
+		    const struct l2tpss_addr *a)
 {
-	if (t->ipv6)
-		return nla_put_in6_addr(skb, L2TPSS_TUNNEL_A_LOCAL_IP6,
-					&t->local.ip6) ||
-		       nla_put_in6_addr(skb, L2TPSS_TUNNEL_A_PEER_IP6,
-					&t->peer.ip6);
-	return nla_put_in_addr(skb, L2TPSS_TUNNEL_A_LOCAL_IP, t->local.ip) ||
-	       nla_put_in_addr(skb, L2TPSS_TUNNEL_A_PEER_IP, t->peer.ip);
+	return a->ipv6 ? nla_put_in6_addr(skb, v6type, &a->ip6) :
+			 nla_put_in_addr(skb, v4type, a->ip);
 }
 
 static int put_ports(struct sk_buff *skb, const struct l2tpss_tunnel *t)
@@ -42,38 +60,119 @@ static int put_ports(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 			   ntohs(t->peer_port));
 }
 
-/* Caller holds the netns lock, so the record is one consistent snapshot. */
-static int tunnel_fill(struct sk_buff *skb, const struct l2tpss_tunnel *t,
-		       u32 portid, u32 seq, int flags)
+/* Milliseconds until the idle or destruct timer fires, if one runs. */
+static int put_timer(struct sk_buff *skb, const struct l2tpss_tunnel *t)
+{
+	const struct delayed_work *dwork =
+		t->state == L2TPSS_STATE_DESTRUCTING ? &t->destruct_work :
+						       &t->idle_work;
+	long left = (long)(t->timer_expires - jiffies);
+
+	if (!delayed_work_pending(dwork))
+		return 0;
+	return nla_put_u32(skb, L2TPSS_TUNNEL_A_TIMER,
+			   left > 0 ? jiffies_to_msecs(left) : 0);
+}
+
+/* The L2TPSS_A_TUNNEL nest. Caller holds the netns lock: one snapshot. */
+static int tunnel_put(struct sk_buff *skb, const struct l2tpss_tunnel *t,
+		      u32 session_id)
 {
 	u64 age = ktime_get_boottime_seconds() - t->registered;
-	struct nlattr *nest;
-	void *hdr;
+	struct nlattr *nest = nla_nest_start(skb, L2TPSS_A_TUNNEL);
 
-	hdr = genlmsg_put(skb, portid, seq, &l2tpss_family, flags,
-			  L2TPSS_CMD_TUNNEL_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start(skb, L2TPSS_A_TUNNEL);
 	if (!nest ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_ID, t->id) ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_PEER_ID, t->peer_id) ||
+	    nla_put_u32(skb, L2TPSS_TUNNEL_A_GENERATION, t->gen) ||
 	    nla_put_u8(skb, L2TPSS_TUNNEL_A_PROTO_VERSION, t->version) ||
 	    nla_put_u8(skb, L2TPSS_TUNNEL_A_ENCAP, t->encap) ||
 	    nla_put_u8(skb, L2TPSS_TUNNEL_A_STATE, t->state) ||
-	    put_addresses(skb, t) || put_ports(skb, t) ||
+	    nla_put_u8(skb, L2TPSS_TUNNEL_A_REASON, t->reason) ||
+	    put_addr(skb, L2TPSS_TUNNEL_A_LOCAL_IP, L2TPSS_TUNNEL_A_LOCAL_IP6,
+		     &t->local) ||
+	    put_addr(skb, L2TPSS_TUNNEL_A_PEER_IP, L2TPSS_TUNNEL_A_PEER_IP6,
+		     &t->peer) ||
+	    put_ports(skb, t) ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSIONS, t->sessions) ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSIONS_TOTAL,
 			t->sessions_total) ||
+	    nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSIONS_REFUSED,
+			t->sessions_refused) ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_AGE, min_t(u64, age, U32_MAX)) ||
-	    l2tpss_settings_put(skb, L2TPSS_TUNNEL_A_SETTINGS, &t->settings) ||
+	    put_timer(skb, t) ||
+	    (t->profile[0] &&
+	     nla_put_string(skb, L2TPSS_TUNNEL_A_PROFILE, t->profile)) ||
+	    (session_id &&
+	     nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSION_ID, session_id)) ||
+	    l2tpss_settings_put(skb, L2TPSS_TUNNEL_A_SETTINGS, &t->settings,
+				NULL) ||
 	    l2tpss_sources_put(skb, L2TPSS_TUNNEL_A_SOURCES, &t->settings)) {
-		genlmsg_cancel(skb, hdr);
+		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tunnel_fill(struct sk_buff *skb, const struct l2tpss_tunnel *t,
+		       u32 portid, u32 seq, int flags)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &l2tpss_family, flags,
+				L2TPSS_CMD_TUNNEL_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (tunnel_put(skb, t, 0)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/*
+ * An event about @t to the listeners of its netns. Called with the netns
+ * lock held, often from a hook in atomic context.
+ */
+void l2tpss_notify(struct l2tpss_net *pn, const struct l2tpss_tunnel *t,
+		   u8 event, u32 session_id)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, event) ||
+	    tunnel_put(skb, t, session_id)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
+				GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &l2tpss_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
 }
 
 static int l2tpss_version_get(struct sk_buff *skb, struct genl_info *info)
@@ -81,17 +180,29 @@ static int l2tpss_version_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = reply_new(info, L2TPSS_CMD_VERSION_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &l2tpss_family, 0,
-				L2TPSS_CMD_VERSION_GET);
-	if (!hdr || nla_put_string(msg, L2TPSS_A_VERSION, L2TPSS_VERSION)) {
+	if (nla_put_string(msg, L2TPSS_A_VERSION, L2TPSS_VERSION)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* The connected tunnel of that id, else its newest record in destruct. */
+static struct l2tpss_tunnel *tunnel_find(struct l2tpss_net *pn, u32 id)
+{
+	struct l2tpss_tunnel *t = xa_load(&pn->tunnels, id), *r;
+	unsigned long gen;
+
+	if (t)
+		return t;
+	xa_for_each(&pn->records, gen, r)
+		if (r->id == id)
+			t = r;
+	return t;
 }
 
 static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
@@ -108,8 +219,7 @@ static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	spin_lock_bh(&pn->lock);
-	t = xa_load(&pn->tunnels,
-		    nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]));
+	t = tunnel_find(pn, nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]));
 	if (t)
 		err = tunnel_fill(msg, t, info->snd_portid, info->snd_seq, 0);
 	spin_unlock_bh(&pn->lock);
@@ -125,16 +235,19 @@ static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Resumes at the tunnel id kept in cb->args[0]; ids are at most U32_MAX. */
+/*
+ * Every record, connected or in destruct, in registration order. Resumes at
+ * the generation kept in cb->args[0]; generations are at most U32_MAX.
+ */
 static int l2tpss_tunnel_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(sock_net(skb->sk));
-	unsigned long id = cb->args[0];
+	unsigned long gen = cb->args[0];
 	struct l2tpss_tunnel *t;
 	int err = 0;
 
 	spin_lock_bh(&pn->lock);
-	xa_for_each_start(&pn->tunnels, id, t, id) {
+	xa_for_each_start(&pn->records, gen, t, gen) {
 		err = tunnel_fill(skb, t, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err)
@@ -144,8 +257,44 @@ static int l2tpss_tunnel_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (err && !skb->len)
 		return err;	/* one record larger than a whole message */
-	cb->args[0] = err ? id : (unsigned long)U32_MAX + 1;
+	cb->args[0] = err ? gen : (unsigned long)U32_MAX + 1;
 	return skb->len;
+}
+
+static int l2tpss_tunnel_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
+	struct nlattr *attrs[L2TPSS_SET_MAX + 1];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_TUNNEL_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, L2TPSS_A_SETTINGS))
+		return -EINVAL;
+	err = l2tpss_settings_parse(info->attrs[L2TPSS_A_SETTINGS], attrs,
+				    info->extack);
+	if (err)
+		return err;
+	err = l2tpss_tunnel_set(pn, nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]),
+				attrs, info->extack);
+	if (err == -ENOENT)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[L2TPSS_A_TUNNEL_ID]);
+	return err;
+}
+
+static int l2tpss_tunnel_disconnect_doit(struct sk_buff *skb,
+					 struct genl_info *info)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_TUNNEL_ID))
+		return -EINVAL;
+	err = l2tpss_tunnel_disconnect(pn,
+				       nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]),
+				       info->extack);
+	if (err == -ENOENT)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[L2TPSS_A_TUNNEL_ID]);
+	return err;
 }
 
 static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
@@ -155,7 +304,7 @@ static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = reply_new(info, L2TPSS_CMD_DEFAULTS_GET, &hdr);
 	if (!msg)
 		return -ENOMEM;
 
@@ -163,10 +312,7 @@ static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
 	defaults = pn->defaults;
 	spin_unlock_bh(&pn->lock);
 
-	hdr = genlmsg_put_reply(msg, info, &l2tpss_family, 0,
-				L2TPSS_CMD_DEFAULTS_GET);
-	if (!hdr ||
-	    l2tpss_settings_put(msg, L2TPSS_A_SETTINGS, &defaults)) {
+	if (l2tpss_settings_put(msg, L2TPSS_A_SETTINGS, &defaults, NULL)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -182,12 +328,110 @@ static int l2tpss_defaults_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_SETTINGS))
 		return -EINVAL;
-	err = nla_parse_nested(attrs, L2TPSS_SET_MAX,
-			       info->attrs[L2TPSS_A_SETTINGS],
-			       l2tpss_settings_policy, info->extack);
+	err = l2tpss_settings_parse(info->attrs[L2TPSS_A_SETTINGS], attrs,
+				    info->extack);
 	if (err)
 		return err;
 	return l2tpss_policy_set_defaults(pn, attrs, info->extack);
+}
+
+static int parse_profile(struct genl_info *info, struct nlattr **attrs)
+{
+	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_PROFILE))
+		return -EINVAL;
+	return nla_parse_nested(attrs, L2TPSS_PROFILE_A_MAX,
+				info->attrs[L2TPSS_A_PROFILE],
+				l2tpss_profile_policy, info->extack);
+}
+
+static int l2tpss_profile_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attrs[L2TPSS_PROFILE_A_MAX + 1];
+	int err = parse_profile(info, attrs);
+
+	return err ?: l2tpss_profile_add(l2tpss_pernet(genl_info_net(info)),
+					 attrs, info->extack);
+}
+
+static int l2tpss_profile_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attrs[L2TPSS_PROFILE_A_MAX + 1];
+	int err = parse_profile(info, attrs);
+
+	return err ?: l2tpss_profile_del(l2tpss_pernet(genl_info_net(info)),
+					 attrs, info->extack);
+}
+
+/* Profiles in the order they were added; resumes after cb->args[0] of them. */
+static int l2tpss_profile_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(sock_net(skb->sk));
+	struct l2tpss_profile *p;
+	long i = 0, done = cb->args[0];
+	void *hdr;
+
+	spin_lock_bh(&pn->lock);
+	list_for_each_entry(p, &pn->profiles, node) {
+		if (i++ < done)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &l2tpss_family,
+				  NLM_F_MULTI, L2TPSS_CMD_PROFILE_GET);
+		if (!hdr)
+			break;
+		if (l2tpss_profile_put(skb, p)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		done++;
+	}
+	spin_unlock_bh(&pn->lock);
+
+	cb->args[0] = done;
+	return skb->len;
+}
+
+static int l2tpss_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
+	u64 stats[L2TPSS_STAT_MAX + 1];
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = reply_new(info, L2TPSS_CMD_STATS_GET, &hdr);
+	if (!msg)
+		return -ENOMEM;
+
+	spin_lock_bh(&pn->lock);
+	memcpy(stats, pn->stats, sizeof(stats));
+	spin_unlock_bh(&pn->lock);
+
+	nest = nla_nest_start(msg, L2TPSS_A_STATS);
+	if (!nest)
+		goto nospace;
+	for (i = L2TPSS_STAT_TUNNELS; i < L2TPSS_STAT_PAD; i++)
+		if (nla_put_u64_64bit(msg, i, stats[i], L2TPSS_STAT_PAD))
+			goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int l2tpss_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
+
+	spin_lock_bh(&pn->lock);
+	memset(pn->stats, 0, sizeof(pn->stats));
+	spin_unlock_bh(&pn->lock);
+	return 0;
 }
 
 static const struct genl_ops l2tpss_ops[] = {
@@ -199,8 +443,8 @@ static const struct genl_ops l2tpss_ops[] = {
 		.cmd = L2TPSS_CMD_TUNNEL_GET,
 		.doit = l2tpss_tunnel_get,
 		.dumpit = l2tpss_tunnel_dump,
-		.policy = tunnel_get_policy,
-		.maxattr = ARRAY_SIZE(tunnel_get_policy) - 1,
+		.policy = tunnel_id_policy,
+		.maxattr = ARRAY_SIZE(tunnel_id_policy) - 1,
 	},
 	{
 		.cmd = L2TPSS_CMD_DEFAULTS_GET,
@@ -213,6 +457,47 @@ static const struct genl_ops l2tpss_ops[] = {
 		.maxattr = ARRAY_SIZE(defaults_set_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = L2TPSS_CMD_TUNNEL_SET,
+		.doit = l2tpss_tunnel_set_doit,
+		.policy = settings_set_policy,
+		.maxattr = ARRAY_SIZE(settings_set_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_TUNNEL_DISCONNECT,
+		.doit = l2tpss_tunnel_disconnect_doit,
+		.policy = tunnel_id_policy,
+		.maxattr = ARRAY_SIZE(tunnel_id_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_PROFILE_ADD,
+		.doit = l2tpss_profile_add_doit,
+		.policy = profile_policy,
+		.maxattr = ARRAY_SIZE(profile_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_PROFILE_DEL,
+		.doit = l2tpss_profile_del_doit,
+		.policy = profile_policy,
+		.maxattr = ARRAY_SIZE(profile_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_PROFILE_GET,
+		.dumpit = l2tpss_profile_dump,
+	},
+	{
+		.cmd = L2TPSS_CMD_STATS_GET,
+		.doit = l2tpss_stats_get,
+	},
+	{
+		.cmd = L2TPSS_CMD_STATS_RESET,
+		.doit = l2tpss_stats_reset,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family l2tpss_family __ro_after_init = {
@@ -222,15 +507,23 @@ static struct genl_family l2tpss_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = l2tpss_ops,
 	.n_ops = ARRAY_SIZE(l2tpss_ops),
+	.mcgrps = l2tpss_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(l2tpss_mcgrps),
 	.resv_start_op = L2TPSS_CMD_UNSPEC,
 };
 
 int __init l2tpss_netlink_init(void)
 {
-	return genl_register_family(&l2tpss_family);
+	int err = genl_register_family(&l2tpss_family);
+
+	if (!err)
+		WRITE_ONCE(events_on, true);
+	return err;
 }
 
 void l2tpss_netlink_exit(void)
 {
+	WRITE_ONCE(events_on, false);
+	synchronize_rcu();	/* no l2tpss_notify() still sending */
 	genl_unregister_family(&l2tpss_family);
 }

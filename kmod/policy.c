@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Settings: the per-netns defaults and the values a tunnel gets when it
- * registers, with where each value came from. The one place that decides a
- * tunnel's settings.
+ * Settings: the per-netns defaults, the profiles (JUNOSe destination
+ * profiles) and the values a tunnel gets when it registers, with where each
+ * value came from. The one place that decides a tunnel's settings:
+ * per-tunnel override > longest matching profile > defaults.
  */
+#include <linux/slab.h>
+#include <linux/inetdevice.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "l2tpss.h"
@@ -27,63 +31,315 @@ const struct nla_policy l2tpss_settings_policy[L2TPSS_SET_MAX + 1] = {
 	[L2TPSS_SET_REQUIRE_IPSEC] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+const struct nla_policy l2tpss_profile_policy[L2TPSS_PROFILE_A_MAX + 1] = {
+	[L2TPSS_PROFILE_A_NAME] = { .type = NLA_NUL_STRING,
+				    .len = L2TPSS_PROFILE_NAME_LEN - 1 },
+	[L2TPSS_PROFILE_A_PEER_IP] = { .type = NLA_BE32 },
+	[L2TPSS_PROFILE_A_PEER_IP6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[L2TPSS_PROFILE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[L2TPSS_PROFILE_A_LOCAL_IP] = { .type = NLA_BE32 },
+	[L2TPSS_PROFILE_A_LOCAL_IP6] =
+		NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[L2TPSS_PROFILE_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
+};
+
 void l2tpss_policy_init(struct l2tpss_net *pn)
 {
 	pn->defaults = (struct l2tpss_settings) {
 		.idle_timeout = L2TPSS_IDLE_TIMEOUT_DEFAULT,
 		.destruct_timeout = L2TPSS_DESTRUCT_TIMEOUT_DEFAULT,
 	};
+	INIT_LIST_HEAD(&pn->profiles);
 }
 
-/* The settings a tunnel registering now gets. Caller holds pn->lock. */
-void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_settings *s)
+void l2tpss_policy_exit(struct l2tpss_net *pn)
 {
-	lockdep_assert_held(&pn->lock);
-	*s = pn->defaults;
+	struct l2tpss_profile *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &pn->profiles, node)
+		kfree(p);
+	INIT_LIST_HEAD(&pn->profiles);
+	pn->nr_profiles = 0;
+}
+
+static bool addr_equal(const struct l2tpss_addr *a, const struct l2tpss_addr *b)
+{
+	if (a->ipv6 != b->ipv6)
+		return false;
+	return a->ipv6 ? ipv6_addr_equal(&a->ip6, &b->ip6) : a->ip == b->ip;
+}
+
+static bool prefix_match(const struct l2tpss_addr *prefix, u8 len,
+			 const struct l2tpss_addr *addr)
+{
+	if (prefix->ipv6 != addr->ipv6)
+		return false;
+	if (prefix->ipv6)
+		return ipv6_prefix_equal(&prefix->ip6, &addr->ip6, len);
+	return !len || !((prefix->ip ^ addr->ip) & inet_make_mask(len));
 }
 
 /*
- * Applies the settings present in @attrs (validated against
- * l2tpss_settings_policy) all at once. Tunnels already registered keep the
- * values they got.
+ * The profile for a tunnel from @local to @peer: the longest matching peer
+ * prefix; at equal length one that names the local address; then the first
+ * name in byte order, so the choice never depends on the order of adding.
  */
+static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
+					    const struct l2tpss_addr *local,
+					    const struct l2tpss_addr *peer)
+{
+	struct l2tpss_profile *p, *best = NULL;
+
+	list_for_each_entry(p, &pn->profiles, node) {
+		if (!prefix_match(&p->peer, p->prefixlen, peer) ||
+		    (p->has_local && !addr_equal(&p->local, local)))
+			continue;
+		if (!best || p->prefixlen > best->prefixlen ||
+		    (p->prefixlen == best->prefixlen &&
+		     (p->has_local > best->has_local ||
+		      (p->has_local == best->has_local &&
+		       strcmp(p->name, best->name) < 0))))
+			best = p;
+	}
+	return best;
+}
+
+/* The settings @t gets as it registers. Caller holds pn->lock. */
+void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+{
+	struct l2tpss_profile *p;
+	struct l2tpss_settings *s = &t->settings;
+
+	lockdep_assert_held(&pn->lock);
+	*s = pn->defaults;
+	p = profile_match(pn, &t->local, &t->peer);
+	if (!p)
+		return;
+
+	strscpy(t->profile, p->name, sizeof(t->profile));
+	if (p->given[L2TPSS_SET_SINGLE_SHOT])
+		s->single_shot = p->settings.single_shot;
+	if (p->given[L2TPSS_SET_IDLE_TIMEOUT])
+		s->idle_timeout = p->settings.idle_timeout;
+	if (p->given[L2TPSS_SET_DESTRUCT_TIMEOUT])
+		s->destruct_timeout = p->settings.destruct_timeout;
+	if (p->given[L2TPSS_SET_REQUIRE_IPSEC])
+		s->require_ipsec = p->settings.require_ipsec;
+	for (int i = 1; i <= L2TPSS_SET_MAX; i++)
+		if (p->given[i])
+			s->source[i] = L2TPSS_SOURCE_PROFILE;
+}
+
+/* Parses a settings nest; at least one setting must be in it. */
+int l2tpss_settings_parse(const struct nlattr *nest, struct nlattr **attrs,
+			  struct netlink_ext_ack *extack)
+{
+	int i, err;
+
+	err = nla_parse_nested(attrs, L2TPSS_SET_MAX, nest,
+			       l2tpss_settings_policy, extack);
+	if (err)
+		return err;
+	for (i = 1; i <= L2TPSS_SET_MAX; i++)
+		if (attrs[i])
+			return 0;
+	NL_SET_ERR_MSG_ATTR(extack, nest, "no setting given");
+	return -EINVAL;
+}
+
+/* Sets in @s what @attrs has, marking it as coming from @source. */
+void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,
+			   u8 source)
+{
+	int i;
+
+	if (attrs[L2TPSS_SET_SINGLE_SHOT])
+		s->single_shot = nla_get_u8(attrs[L2TPSS_SET_SINGLE_SHOT]);
+	if (attrs[L2TPSS_SET_IDLE_TIMEOUT])
+		s->idle_timeout = nla_get_u32(attrs[L2TPSS_SET_IDLE_TIMEOUT]);
+	if (attrs[L2TPSS_SET_DESTRUCT_TIMEOUT])
+		s->destruct_timeout =
+			nla_get_u32(attrs[L2TPSS_SET_DESTRUCT_TIMEOUT]);
+	if (attrs[L2TPSS_SET_REQUIRE_IPSEC])
+		s->require_ipsec = nla_get_u8(attrs[L2TPSS_SET_REQUIRE_IPSEC]);
+	for (i = 1; i <= L2TPSS_SET_MAX; i++)
+		if (attrs[i])
+			s->source[i] = source;
+}
+
+/* Tunnels already registered keep the values they got. */
 int l2tpss_policy_set_defaults(struct l2tpss_net *pn, struct nlattr **attrs,
 			       struct netlink_ext_ack *extack)
 {
-	struct l2tpss_settings *d = &pn->defaults;
-	int i, given = 0;
-
-	for (i = 1; i <= L2TPSS_SET_MAX; i++)
-		given += !!attrs[i];
-	if (!given) {
-		NL_SET_ERR_MSG(extack, "no setting given");
-		return -EINVAL;
-	}
-
 	spin_lock_bh(&pn->lock);
-	if (attrs[L2TPSS_SET_SINGLE_SHOT])
-		d->single_shot = nla_get_u8(attrs[L2TPSS_SET_SINGLE_SHOT]);
-	if (attrs[L2TPSS_SET_IDLE_TIMEOUT])
-		d->idle_timeout = nla_get_u32(attrs[L2TPSS_SET_IDLE_TIMEOUT]);
-	if (attrs[L2TPSS_SET_DESTRUCT_TIMEOUT])
-		d->destruct_timeout =
-			nla_get_u32(attrs[L2TPSS_SET_DESTRUCT_TIMEOUT]);
-	if (attrs[L2TPSS_SET_REQUIRE_IPSEC])
-		d->require_ipsec = nla_get_u8(attrs[L2TPSS_SET_REQUIRE_IPSEC]);
+	l2tpss_settings_apply(&pn->defaults, attrs, L2TPSS_SOURCE_DEFAULT);
 	spin_unlock_bh(&pn->lock);
 	return 0;
 }
 
+/* One of the IPv4 or IPv6 attributes @v4, @v6 into @a; false if neither. */
+static bool get_addr(struct l2tpss_addr *a, const struct nlattr *v4,
+		     const struct nlattr *v6)
+{
+	if (v4) {
+		a->ip = nla_get_in_addr(v4);
+	} else if (v6) {
+		a->ipv6 = true;
+		a->ip6 = nla_get_in6_addr(v6);
+	}
+	return v4 || v6;
+}
+
+static int profile_parse(struct l2tpss_profile *p, struct nlattr **attrs,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *settings[L2TPSS_SET_MAX + 1];
+	u8 maxlen;
+	int i, err;
+
+	if (!attrs[L2TPSS_PROFILE_A_NAME] ||
+	    nla_strscpy(p->name, attrs[L2TPSS_PROFILE_A_NAME],
+			sizeof(p->name)) <= 0) {
+		NL_SET_ERR_MSG(extack, "profile needs a name");
+		return -EINVAL;
+	}
+	if (attrs[L2TPSS_PROFILE_A_PEER_IP] && attrs[L2TPSS_PROFILE_A_PEER_IP6]) {
+		NL_SET_ERR_MSG(extack, "profile peer is IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (!get_addr(&p->peer, attrs[L2TPSS_PROFILE_A_PEER_IP],
+		      attrs[L2TPSS_PROFILE_A_PEER_IP6])) {
+		NL_SET_ERR_MSG(extack, "profile needs a peer prefix");
+		return -EINVAL;
+	}
+	maxlen = p->peer.ipv6 ? 128 : 32;
+	p->prefixlen = attrs[L2TPSS_PROFILE_A_PREFIXLEN] ?
+		       nla_get_u8(attrs[L2TPSS_PROFILE_A_PREFIXLEN]) : maxlen;
+	if (p->prefixlen > maxlen) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[L2TPSS_PROFILE_A_PREFIXLEN],
+				    "prefix length longer than the address");
+		return -EINVAL;
+	}
+	/* Keep the prefix only, so that equal prefixes compare equal. */
+	if (p->peer.ipv6)
+		ipv6_addr_prefix(&p->peer.ip6,
+				 nla_data(attrs[L2TPSS_PROFILE_A_PEER_IP6]),
+				 p->prefixlen);
+	else if (p->prefixlen)
+		p->peer.ip &= inet_make_mask(p->prefixlen);
+	else
+		p->peer.ip = 0;
+
+	p->has_local = get_addr(&p->local, attrs[L2TPSS_PROFILE_A_LOCAL_IP],
+				attrs[L2TPSS_PROFILE_A_LOCAL_IP6]);
+	if (p->has_local && p->local.ipv6 != p->peer.ipv6) {
+		NL_SET_ERR_MSG(extack, "profile local and peer are of different families");
+		return -EINVAL;
+	}
+
+	if (!attrs[L2TPSS_PROFILE_A_SETTINGS])
+		return 0;
+	err = l2tpss_settings_parse(attrs[L2TPSS_PROFILE_A_SETTINGS], settings,
+				    extack);
+	if (err)
+		return err;
+	l2tpss_settings_apply(&p->settings, settings, L2TPSS_SOURCE_PROFILE);
+	for (i = 1; i <= L2TPSS_SET_MAX; i++)
+		p->given[i] = settings[i];
+	return 0;
+}
+
+static struct l2tpss_profile *profile_find(struct l2tpss_net *pn,
+					   const char *name)
+{
+	struct l2tpss_profile *p;
+
+	list_for_each_entry(p, &pn->profiles, node)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/* Applies to tunnels that register from now on. */
+int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
+		       struct netlink_ext_ack *extack)
+{
+	struct l2tpss_profile *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = profile_parse(p, attrs, extack);
+	if (err)
+		goto free;
+
+	spin_lock_bh(&pn->lock);
+	if (profile_find(pn, p->name)) {
+		NL_SET_ERR_MSG(extack, "a profile of that name exists");
+		err = -EEXIST;
+	} else if (pn->nr_profiles >= L2TPSS_PROFILES_MAX) {
+		NL_SET_ERR_MSG(extack, "too many profiles in this netns");
+		err = -ENOSPC;
+	} else {
+		list_add_tail(&p->node, &pn->profiles);
+		pn->nr_profiles++;
+	}
+	spin_unlock_bh(&pn->lock);
+	if (!err)
+		return 0;
+free:
+	kfree(p);
+	return err;
+}
+
+/* Tunnels that got their settings from it keep them. */
+int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
+		       struct netlink_ext_ack *extack)
+{
+	char name[L2TPSS_PROFILE_NAME_LEN];
+	struct l2tpss_profile *p;
+
+	if (!attrs[L2TPSS_PROFILE_A_NAME]) {
+		NL_SET_ERR_MSG(extack, "profile needs a name");
+		return -EINVAL;
+	}
+	nla_strscpy(name, attrs[L2TPSS_PROFILE_A_NAME], sizeof(name));
+
+	spin_lock_bh(&pn->lock);
+	p = profile_find(pn, name);
+	if (p) {
+		list_del(&p->node);
+		pn->nr_profiles--;
+	}
+	spin_unlock_bh(&pn->lock);
+
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[L2TPSS_PROFILE_A_NAME],
+				    "no such profile");
+		return -ENOENT;
+	}
+	kfree(p);
+	return 0;
+}
+
+/* The settings in @s, all of them or those @given says. */
 int l2tpss_settings_put(struct sk_buff *skb, int attrtype,
-			const struct l2tpss_settings *s)
+			const struct l2tpss_settings *s, const bool *given)
 {
 	struct nlattr *nest = nla_nest_start(skb, attrtype);
 
-	if (!nest ||
-	    nla_put_u8(skb, L2TPSS_SET_SINGLE_SHOT, s->single_shot) ||
-	    nla_put_u32(skb, L2TPSS_SET_IDLE_TIMEOUT, s->idle_timeout) ||
-	    nla_put_u32(skb, L2TPSS_SET_DESTRUCT_TIMEOUT,
-			s->destruct_timeout) ||
+	if (!nest)
+		return -EMSGSIZE;
+	if ((!given || given[L2TPSS_SET_SINGLE_SHOT]) &&
+	    nla_put_u8(skb, L2TPSS_SET_SINGLE_SHOT, s->single_shot))
+		goto cancel;
+	if ((!given || given[L2TPSS_SET_IDLE_TIMEOUT]) &&
+	    nla_put_u32(skb, L2TPSS_SET_IDLE_TIMEOUT, s->idle_timeout))
+		goto cancel;
+	if ((!given || given[L2TPSS_SET_DESTRUCT_TIMEOUT]) &&
+	    nla_put_u32(skb, L2TPSS_SET_DESTRUCT_TIMEOUT, s->destruct_timeout))
+		goto cancel;
+	if ((!given || given[L2TPSS_SET_REQUIRE_IPSEC]) &&
 	    nla_put_u8(skb, L2TPSS_SET_REQUIRE_IPSEC, s->require_ipsec))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -107,6 +363,34 @@ int l2tpss_sources_put(struct sk_buff *skb, int attrtype,
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int addr_put(struct sk_buff *skb, int v4type, int v6type,
+		    const struct l2tpss_addr *a)
+{
+	return a->ipv6 ? nla_put_in6_addr(skb, v6type, &a->ip6) :
+			 nla_put_in_addr(skb, v4type, a->ip);
+}
+
+int l2tpss_profile_put(struct sk_buff *skb, const struct l2tpss_profile *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, L2TPSS_A_PROFILE);
+
+	if (!nest ||
+	    nla_put_string(skb, L2TPSS_PROFILE_A_NAME, p->name) ||
+	    addr_put(skb, L2TPSS_PROFILE_A_PEER_IP, L2TPSS_PROFILE_A_PEER_IP6,
+		     &p->peer) ||
+	    nla_put_u8(skb, L2TPSS_PROFILE_A_PREFIXLEN, p->prefixlen) ||
+	    (p->has_local &&
+	     addr_put(skb, L2TPSS_PROFILE_A_LOCAL_IP,
+		      L2TPSS_PROFILE_A_LOCAL_IP6, &p->local)) ||
+	    l2tpss_settings_put(skb, L2TPSS_PROFILE_A_SETTINGS, &p->settings,
+				p->given)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;

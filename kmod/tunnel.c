@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The per-netns tables of the tunnels and sessions l2tp_core has, fed by the
- * tracepoint hooks and by one scan at load time.
+ * The per-netns tables of tunnels and sessions, and each tunnel's life:
+ *
+ *   register -> IDLE <-> ACTIVE -> (deleted in l2tp_core) -> DESTRUCTING -> gone
+ *
+ * IDLE runs the idle timer (unless the timeout is 0, or a single-shot tunnel
+ * has had its session); a single-shot tunnel whose session ends is deleted at
+ * once; any deletion starts the destruct period, after which the record
+ * (the tombstone) is dropped. Every transition is an event.
  *
  * Records never hold l2tp_core objects: they copy what they need while the
- * caller holds the object, and keep its address only as an identity to match
- * later events (a new tunnel may reuse the id of one still being torn down).
- * Every writer holds l2tpss_net.lock; the hooks may run in atomic context, so
- * allocations are GFP_ATOMIC and nothing here sleeps.
+ * caller holds the object and keep its address only to match later events
+ * (a new tunnel may reuse the id of one still being torn down). Acting on
+ * l2tp_core means looking the tunnel up again by id and checking it is ours.
+ *
+ * Every writer holds l2tpss_net.lock. The hooks may run in atomic context,
+ * so allocations are GFP_ATOMIC. Nothing calls into l2tp_core with the lock
+ * held, since l2tp_core calls back into the hooks.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/inet_sock.h>
@@ -23,6 +33,13 @@
 /* Records alive in all namespaces, for leak checks (debugfs.c). */
 static atomic_long_t nr_tunnels = ATOMIC_LONG_INIT(0);
 static atomic_long_t nr_sessions = ATOMIC_LONG_INIT(0);
+
+static const u8 disconnect_stat[__L2TPSS_REASON_MAX] = {
+	[L2TPSS_REASON_DELETED] = L2TPSS_STAT_DISCONNECT_DELETED,
+	[L2TPSS_REASON_IDLE_TIMEOUT] = L2TPSS_STAT_DISCONNECT_IDLE,
+	[L2TPSS_REASON_SINGLE_SHOT] = L2TPSS_STAT_DISCONNECT_SINGLE_SHOT,
+	[L2TPSS_REASON_ADMIN] = L2TPSS_STAT_DISCONNECT_ADMIN,
+};
 
 void l2tpss_objects_count(long *tunnels, long *sessions)
 {
@@ -38,7 +55,7 @@ static void tunnel_release(struct kref *ref)
 	kfree_rcu(t, rcu);
 }
 
-static void tunnel_put(struct l2tpss_tunnel *t)
+void l2tpss_tunnel_put(struct l2tpss_tunnel *t)
 {
 	kref_put(&t->ref, tunnel_release);
 }
@@ -49,27 +66,24 @@ static void session_free(struct l2tpss_session *s)
 	kfree(s);
 }
 
-/* The socket of a registered tunnel is connected to the peer. */
-static void tunnel_read_addresses(struct l2tpss_tunnel *t, struct sock *sk)
+static void read_address(struct l2tpss_addr *a, const struct sock *sk,
+			 bool peer)
 {
 	const struct inet_sock *inet = inet_sk(sk);
 
-	t->local_port = inet->inet_sport;
-	t->peer_port = inet->inet_dport;
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6 &&
 	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
-		t->ipv6 = true;
-		t->local.ip6 = sk->sk_v6_rcv_saddr;
-		t->peer.ip6 = sk->sk_v6_daddr;
+		a->ipv6 = true;
+		a->ip6 = peer ? sk->sk_v6_daddr : sk->sk_v6_rcv_saddr;
 		return;
 	}
 #endif
-	t->local.ip = inet->inet_saddr;
-	t->peer.ip = inet->inet_daddr;
+	a->ip = peer ? inet->inet_daddr : inet->inet_saddr;
 }
 
-static struct l2tpss_tunnel *tunnel_alloc(struct l2tp_tunnel *tunnel)
+static struct l2tpss_tunnel *tunnel_alloc(struct l2tpss_net *pn,
+					  struct l2tp_tunnel *tunnel)
 {
 	struct l2tpss_tunnel *t = kzalloc(sizeof(*t), GFP_ATOMIC);
 
@@ -77,6 +91,8 @@ static struct l2tpss_tunnel *tunnel_alloc(struct l2tp_tunnel *tunnel)
 		return NULL;
 	atomic_long_inc(&nr_tunnels);
 	kref_init(&t->ref);
+	l2tpss_timers_setup(t);
+	t->pn = pn;
 	t->key = tunnel;
 	t->id = tunnel->tunnel_id;
 	t->peer_id = tunnel->peer_tunnel_id;
@@ -84,13 +100,18 @@ static struct l2tpss_tunnel *tunnel_alloc(struct l2tp_tunnel *tunnel)
 	t->encap = tunnel->encap;
 	t->state = L2TPSS_STATE_IDLE;
 	t->registered = ktime_get_boottime_seconds();
-	tunnel_read_addresses(t, tunnel->sock);
+	/* The socket of a registered tunnel is connected to the peer. */
+	read_address(&t->local, tunnel->sock, false);
+	read_address(&t->peer, tunnel->sock, true);
+	t->local_port = inet_sk(tunnel->sock)->inet_sport;
+	t->peer_port = inet_sk(tunnel->sock)->inet_dport;
 	return t;
 }
 
 /* An operator must know that a tunnel escapes its configured policy. */
-static void warn_untracked(u32 tunnel_id)
+static void untracked(struct l2tpss_net *pn, u32 tunnel_id)
 {
+	pn->stats[L2TPSS_STAT_UNTRACKED]++;
 	pr_warn_ratelimited("out of memory: tunnel %u not tracked, its settings are not enforced\n",
 			    tunnel_id);
 }
@@ -115,6 +136,51 @@ static struct l2tpss_session *session_lookup(struct l2tpss_net *pn,
 }
 
 /*
+ * The idle timer runs while a tunnel has no session, unless its timeout is 0
+ * (persistent) or it is a single-shot tunnel that has had its one session
+ * (that one is disconnected instead). A new timeout counts from now.
+ */
+static void idle_timer_update(struct l2tpss_tunnel *t)
+{
+	const struct l2tpss_settings *s = &t->settings;
+
+	if (t->state == L2TPSS_STATE_IDLE && s->idle_timeout &&
+	    !(s->single_shot && t->sessions_total))
+		l2tpss_idle_timer_start(t, (unsigned long)s->idle_timeout * HZ);
+	else
+		l2tpss_idle_timer_stop(t);
+}
+
+/*
+ * Delete our tunnel in l2tp_core, if it is still there. Its delete hook then
+ * moves the record to DESTRUCTING with t->pending_reason. Safe in any
+ * context: l2tp_tunnel_delete() only queues work.
+ */
+static void core_tunnel_delete(struct l2tpss_net *pn, u32 id, const void *key)
+{
+	struct l2tp_tunnel *tunnel = l2tp_tunnel_get(pn->net, id);
+
+	if (!tunnel)
+		return;
+	if (tunnel == key)
+		l2tp_tunnel_delete(tunnel);
+	l2tpss_core_tunnel_put(tunnel);
+}
+
+/* Open or close @t to new sessions in l2tp_core, if it is still there. */
+static void core_tunnel_accept_sessions(struct l2tpss_net *pn, u32 id,
+					const void *key, bool accept)
+{
+	struct l2tp_tunnel *tunnel = l2tp_tunnel_get(pn->net, id);
+
+	if (!tunnel)
+		return;
+	if (tunnel == key)
+		l2tpss_tunnel_accept_sessions(tunnel, accept);
+	l2tpss_core_tunnel_put(tunnel);
+}
+
+/*
  * Called from the register_tunnel probe and from the load-time scan, which
  * may both see the same tunnel: the second one is ignored. A tunnel already
  * marked dead is not recorded, since its delete event may have passed.
@@ -124,30 +190,35 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
 	struct l2tpss_tunnel *t, *old;
 
-	t = tunnel_alloc(tunnel);
-	if (!t) {
-		warn_untracked(tunnel->tunnel_id);
-		return;
-	}
+	t = tunnel_alloc(pn, tunnel);
 
 	spin_lock_bh(&pn->lock);
 	if (pn->dead || test_bit(0, &tunnel->dead) || tunnel_lookup(pn, tunnel))
 		goto drop;
-	l2tpss_policy_resolve(pn, &t->settings);
+	if (!t || xa_alloc_cyclic(&pn->records, &t->gen, t, xa_limit_32b,
+				  &pn->next_gen, GFP_ATOMIC) < 0)
+		goto untracked;
 	old = xa_store(&pn->tunnels, t->id, t, GFP_ATOMIC);
 	if (xa_is_err(old)) {
-		warn_untracked(t->id);
-		goto drop;
+		xa_erase(&pn->records, t->gen);
+		goto untracked;
 	}
 	/* l2tp_core ids are unique until the delete event, which we saw. */
-	if (WARN_ON_ONCE(old))
-		tunnel_put(old);
+	WARN_ON_ONCE(old);
+
+	l2tpss_policy_resolve(pn, t);
+	pn->stats[L2TPSS_STAT_TUNNELS]++;
+	idle_timer_update(t);
+	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_NEW, 0);
 	spin_unlock_bh(&pn->lock);
 	return;
 
+untracked:
+	untracked(pn, tunnel->tunnel_id);
 drop:
 	spin_unlock_bh(&pn->lock);
-	tunnel_put(t);
+	if (t)
+		l2tpss_tunnel_put(t);
 }
 
 /* Called on delete_tunnel and, for safety, on free_tunnel. */
@@ -163,19 +234,63 @@ void l2tpss_tunnel_deleted(struct l2tp_tunnel *tunnel)
 
 	spin_lock_bh(&pn->lock);
 	t = pn->dead ? NULL : tunnel_lookup(pn, tunnel);
-	if (t)
+	if (t) {
+		/* The id is free for a new tunnel; the record stays. */
 		xa_erase(&pn->tunnels, t->id);
+		t->state = L2TPSS_STATE_DESTRUCTING;
+		t->reason = t->pending_reason ?: L2TPSS_REASON_DELETED;
+		pn->stats[disconnect_stat[t->reason]]++;
+		l2tpss_idle_timer_stop(t);
+		l2tpss_destruct_timer_start(t);
+		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_DISCONNECT, 0);
+	}
 	spin_unlock_bh(&pn->lock);
+}
 
-	/* Its sessions, deleted next, hold their own references. */
-	if (t)
-		tunnel_put(t);
+/* Deletes a session l2tp_core registered against single-shot, later. */
+struct refuse_work {
+	struct work_struct work;
+	struct l2tp_session *session;	/* holds a reference */
+};
+
+static void refuse_work_fn(struct work_struct *work)
+{
+	struct refuse_work *rw = container_of(work, struct refuse_work, work);
+
+	l2tp_session_delete(rw->session);
+	l2tpss_core_session_put(rw->session);
+	kfree(rw);
+}
+
+/*
+ * A second session passed acpt_newsess before the first one's probe closed
+ * it. Its creator is still setting it up, so it is deleted from a work item.
+ */
+static void not_refused(const struct l2tp_session *session)
+{
+	pr_warn_ratelimited("out of memory: second session %u of single-shot tunnel %u not deleted\n",
+			    session->session_id, session->tunnel->tunnel_id);
+}
+
+static void refuse_session(struct l2tp_session *session)
+{
+	struct refuse_work *rw = kmalloc(sizeof(*rw), GFP_ATOMIC);
+
+	if (!rw) {
+		not_refused(session);
+		return;
+	}
+	INIT_WORK(&rw->work, refuse_work_fn);
+	l2tpss_session_hold(session);
+	rw->session = session;
+	l2tpss_defer(&rw->work);
 }
 
 void l2tpss_session_registered(struct l2tp_session *session)
 {
 	struct l2tp_tunnel *tunnel = session->tunnel;
 	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
+	bool single_shot = false, refuse = false;
 	struct l2tpss_tunnel *t;
 	struct l2tpss_session *s;
 
@@ -200,18 +315,39 @@ void l2tpss_session_registered(struct l2tp_session *session)
 	t = tunnel_lookup(pn, tunnel);
 	if (!t)
 		goto drop;	/* a tunnel we could not track */
+	single_shot = t->settings.single_shot;
+	if (single_shot && t->sessions_total) {
+		t->sessions_refused++;
+		pn->stats[L2TPSS_STAT_SESSIONS_REFUSED]++;
+		l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_REFUSED, s->id);
+		refuse = true;
+		goto drop;
+	}
+
 	kref_get(&t->ref);
 	s->tunnel = t;
+	hash_add(pn->sessions, &s->node, (unsigned long)session);
 	t->sessions++;
 	t->sessions_total++;
-	t->state = L2TPSS_STATE_ACTIVE;
-	hash_add(pn->sessions, &s->node, (unsigned long)session);
+	pn->stats[L2TPSS_STAT_SESSIONS]++;
+	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_NEW, s->id);
+	if (t->state == L2TPSS_STATE_IDLE) {
+		t->state = L2TPSS_STATE_ACTIVE;
+		l2tpss_idle_timer_stop(t);
+		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_ACTIVE, 0);
+	}
 	spin_unlock_bh(&pn->lock);
+
+	/* Its one session: l2tp_core refuses any other from now on. */
+	if (single_shot)
+		l2tpss_tunnel_accept_sessions(tunnel, false);
 	return;
 
 drop:
 	spin_unlock_bh(&pn->lock);
 	session_free(s);
+	if (refuse)
+		refuse_session(session);
 }
 
 /* Called on delete_session and, for safety, on free_session. */
@@ -221,6 +357,7 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 	struct l2tpss_tunnel *t = NULL;
 	struct l2tpss_session *s;
 	struct l2tpss_net *pn;
+	bool disconnect = false;
 
 	/* A session that failed to register has no tunnel. */
 	if (!tunnel)
@@ -229,18 +366,141 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 
 	spin_lock_bh(&pn->lock);
 	s = pn->dead ? NULL : session_lookup(pn, session);
-	if (s) {
-		hash_del(&s->node);
-		t = s->tunnel;
-		if (!--t->sessions)
+	if (!s) {
+		spin_unlock_bh(&pn->lock);
+		return;
+	}
+	hash_del(&s->node);
+	t = s->tunnel;
+	t->sessions--;
+	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_DELETE, s->id);
+	if (t->state == L2TPSS_STATE_ACTIVE && !t->sessions) {
+		if (t->settings.single_shot) {
+			/* Table 18: the idle timeout is ignored. */
+			t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+			disconnect = true;
+		} else {
 			t->state = L2TPSS_STATE_IDLE;
+			idle_timer_update(t);
+			l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_IDLE, 0);
+		}
 	}
 	spin_unlock_bh(&pn->lock);
 
-	if (s) {
-		tunnel_put(t);
-		session_free(s);
+	/* The session holds its tunnel: the pointer is good here. */
+	if (disconnect)
+		l2tp_tunnel_delete(tunnel);
+	l2tpss_tunnel_put(t);
+	session_free(s);
+}
+
+/*
+ * The idle timer fired. l2tp_core is closed to new sessions first, so that a
+ * session arriving meanwhile either cancels the disconnect or is refused.
+ */
+void l2tpss_tunnel_idle_expired(struct l2tpss_tunnel *t)
+{
+	struct l2tpss_net *pn = t->pn;
+	bool idle, reopen;
+
+	spin_lock_bh(&pn->lock);
+	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE &&
+	       !time_before(jiffies, t->timer_expires);
+	spin_unlock_bh(&pn->lock);
+	if (!idle)
+		return;
+
+	core_tunnel_accept_sessions(pn, t->id, t->key, false);
+	spin_lock_bh(&pn->lock);
+	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE;
+	if (idle)
+		t->pending_reason = L2TPSS_REASON_IDLE_TIMEOUT;
+	/* A session came first: it keeps the tunnel, which stays open. */
+	reopen = t->state == L2TPSS_STATE_ACTIVE && !t->settings.single_shot;
+	spin_unlock_bh(&pn->lock);
+
+	if (idle)
+		core_tunnel_delete(pn, t->id, t->key);
+	else if (reopen)
+		core_tunnel_accept_sessions(pn, t->id, t->key, true);
+}
+
+/* The destruct period is over: drop the tombstone. */
+void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t)
+{
+	struct l2tpss_net *pn = t->pn;
+	bool expired;
+
+	spin_lock_bh(&pn->lock);
+	expired = !pn->dead && t->state == L2TPSS_STATE_DESTRUCTING &&
+		  xa_load(&pn->records, t->gen) == t;
+	if (expired) {
+		xa_erase(&pn->records, t->gen);
+		pn->stats[L2TPSS_STAT_EXPIRED]++;
+		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_EXPIRE, 0);
 	}
+	spin_unlock_bh(&pn->lock);
+
+	if (expired)
+		l2tpss_tunnel_put(t);	/* the records table's reference */
+}
+
+int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
+			     struct netlink_ext_ack *extack)
+{
+	struct l2tpss_tunnel *t;
+	const void *key;
+
+	spin_lock_bh(&pn->lock);
+	t = xa_load(&pn->tunnels, id);
+	if (t) {
+		t->pending_reason = L2TPSS_REASON_ADMIN;
+		key = t->key;
+	}
+	spin_unlock_bh(&pn->lock);
+
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "no such connected tunnel");
+		return -ENOENT;
+	}
+	core_tunnel_delete(pn, id, key);
+	return 0;
+}
+
+/*
+ * Per-tunnel overrides, applied at once: the idle timer restarts with the
+ * new timeout; single-shot on closes a tunnel that has had its session to
+ * new ones (and disconnects it if that session is gone), off reopens it.
+ */
+int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
+		      struct netlink_ext_ack *extack)
+{
+	bool disconnect = false, accept;
+	struct l2tpss_tunnel *t;
+	const void *key;
+
+	spin_lock_bh(&pn->lock);
+	t = pn->dead ? NULL : xa_load(&pn->tunnels, id);
+	if (!t) {
+		spin_unlock_bh(&pn->lock);
+		NL_SET_ERR_MSG(extack, "no such connected tunnel");
+		return -ENOENT;
+	}
+	l2tpss_settings_apply(&t->settings, attrs, L2TPSS_SOURCE_TUNNEL);
+	key = t->key;
+	accept = !(t->settings.single_shot && t->sessions_total);
+	if (!accept && !t->sessions) {
+		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+		disconnect = true;
+	}
+	idle_timer_update(t);
+	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_SET, 0);
+	spin_unlock_bh(&pn->lock);
+
+	core_tunnel_accept_sessions(pn, id, key, accept);
+	if (disconnect)
+		core_tunnel_delete(pn, id, key);
+	return 0;
 }
 
 static void scan_net(struct net *net)
@@ -255,16 +515,17 @@ static void scan_net(struct net *net)
 		while ((session = l2tpss_session_get_next(tunnel,
 							  &session_cursor))) {
 			l2tpss_session_registered(session);
-			l2tpss_session_put(session);
+			l2tpss_core_session_put(session);
 		}
-		l2tpss_tunnel_put(tunnel);
+		l2tpss_core_tunnel_put(tunnel);
 	}
 }
 
 /*
  * Record the tunnels and sessions that existed before the module loaded. The
  * probes are attached first, so anything created meanwhile is seen by both,
- * and anything deleted meanwhile is skipped thanks to its dead bit.
+ * and anything deleted meanwhile is skipped thanks to its dead bit. A
+ * single-shot default applies to them as to new tunnels.
  */
 void l2tpss_tunnels_scan(void)
 {
@@ -276,10 +537,12 @@ void l2tpss_tunnels_scan(void)
 	up_read(&net_rwsem);
 }
 
-void l2tpss_tunnels_init(struct l2tpss_net *pn)
+void l2tpss_tunnels_init(struct l2tpss_net *pn, struct net *net)
 {
+	pn->net = net;
 	spin_lock_init(&pn->lock);
 	xa_init(&pn->tunnels);
+	xa_init_flags(&pn->records, XA_FLAGS_ALLOC1);
 	hash_init(pn->sessions);
 }
 
@@ -292,20 +555,27 @@ void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 	struct l2tpss_session *s;
 	struct l2tpss_tunnel *t;
 	struct hlist_node *tmp;
-	unsigned long id;
+	unsigned long gen;
 	int bkt;
+
+	/* Deferred session deletions run while their netns still exists. */
+	l2tpss_timers_flush();
 
 	spin_lock_bh(&pn->lock);
 	pn->dead = true;
 	hash_for_each_safe(pn->sessions, bkt, tmp, s, node) {
 		hash_del(&s->node);
-		tunnel_put(s->tunnel);
+		l2tpss_tunnel_put(s->tunnel);
 		session_free(s);
 	}
-	xa_for_each(&pn->tunnels, id, t) {
-		xa_erase(&pn->tunnels, id);
-		tunnel_put(t);
-	}
 	spin_unlock_bh(&pn->lock);
+
+	/* Nothing adds records now; timers see pn->dead and do nothing. */
+	xa_for_each(&pn->records, gen, t) {
+		l2tpss_timers_stop_sync(t);
+		xa_erase(&pn->records, gen);
+		l2tpss_tunnel_put(t);
+	}
 	xa_destroy(&pn->tunnels);
+	xa_destroy(&pn->records);
 }

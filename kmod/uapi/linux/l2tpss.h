@@ -12,6 +12,7 @@
 
 #define L2TPSS_GENL_NAME	"l2tpss"
 #define L2TPSS_GENL_VERSION	1
+#define L2TPSS_MCGRP_EVENTS	"events"
 
 /* Ranges and defaults of the per-tunnel settings (SPEC.md, "Words"). */
 #define L2TPSS_IDLE_TIMEOUT_MAX		86400
@@ -19,6 +20,9 @@
 #define L2TPSS_DESTRUCT_TIMEOUT_MIN	10
 #define L2TPSS_DESTRUCT_TIMEOUT_MAX	3600
 #define L2TPSS_DESTRUCT_TIMEOUT_DEFAULT	600
+
+#define L2TPSS_PROFILE_NAME_LEN		32	/* with the final NUL */
+#define L2TPSS_PROFILES_MAX		1024	/* per netns */
 
 /*
  * Commands. Reads are open to any caller in the netns; every write needs
@@ -30,6 +34,14 @@ enum l2tpss_cmd {
 	L2TPSS_CMD_TUNNEL_GET,		/* do: L2TPSS_A_TUNNEL_ID; or dump */
 	L2TPSS_CMD_DEFAULTS_GET,	/* reply: L2TPSS_A_SETTINGS */
 	L2TPSS_CMD_DEFAULTS_SET,	/* L2TPSS_A_SETTINGS, any subset */
+	L2TPSS_CMD_TUNNEL_SET,		/* L2TPSS_A_TUNNEL_ID, L2TPSS_A_SETTINGS */
+	L2TPSS_CMD_TUNNEL_DISCONNECT,	/* L2TPSS_A_TUNNEL_ID */
+	L2TPSS_CMD_PROFILE_ADD,		/* L2TPSS_A_PROFILE */
+	L2TPSS_CMD_PROFILE_DEL,		/* L2TPSS_A_PROFILE: name only */
+	L2TPSS_CMD_PROFILE_GET,		/* dump */
+	L2TPSS_CMD_STATS_GET,		/* reply: L2TPSS_A_STATS */
+	L2TPSS_CMD_STATS_RESET,
+	L2TPSS_CMD_EVENT,		/* notification on the "events" group */
 
 	__L2TPSS_CMD_MAX,
 };
@@ -43,6 +55,9 @@ enum l2tpss_attr {
 	L2TPSS_A_TUNNEL_ID,		/* u32: selects one tunnel */
 	L2TPSS_A_TUNNEL,		/* nest: enum l2tpss_tunnel_attr */
 	L2TPSS_A_SETTINGS,		/* nest: enum l2tpss_setting */
+	L2TPSS_A_PROFILE,		/* nest: enum l2tpss_profile_attr */
+	L2TPSS_A_STATS,			/* nest: enum l2tpss_stat, u64 each */
+	L2TPSS_A_EVENT,			/* u8: enum l2tpss_event */
 
 	__L2TPSS_A_MAX,
 };
@@ -72,10 +87,41 @@ enum l2tpss_source {
 	L2TPSS_SOURCE_TUNNEL,		/* a per-tunnel override */
 };
 
+/*
+ * A tunnel's life: ACTIVE <-> IDLE while l2tp_core has it, then DESTRUCTING
+ * (deleted in l2tp_core; its record kept for the destruct timeout), then gone.
+ */
 enum l2tpss_tunnel_state {
 	L2TPSS_STATE_ACTIVE,		/* carries at least one session */
-	L2TPSS_STATE_IDLE,		/* no session */
+	L2TPSS_STATE_IDLE,		/* no session; idle timer running if > 0 */
 	L2TPSS_STATE_DESTRUCTING,	/* disconnected; record kept */
+};
+
+/* Why a tunnel was disconnected. */
+enum l2tpss_reason {
+	L2TPSS_REASON_NONE,		/* still connected */
+	L2TPSS_REASON_DELETED,		/* by its owner (daemon, ip l2tp) */
+	L2TPSS_REASON_IDLE_TIMEOUT,	/* idle timer expired */
+	L2TPSS_REASON_SINGLE_SHOT,	/* its one session ended */
+	L2TPSS_REASON_ADMIN,		/* L2TPSS_CMD_TUNNEL_DISCONNECT */
+
+	__L2TPSS_REASON_MAX,
+};
+
+/* Events on the "events" group: L2TPSS_A_EVENT and L2TPSS_A_TUNNEL. */
+enum l2tpss_event {
+	L2TPSS_EVENT_UNSPEC,
+	L2TPSS_EVENT_TUNNEL_NEW,	/* registered, or found at load */
+	L2TPSS_EVENT_TUNNEL_ACTIVE,	/* a session came; idle timer stopped */
+	L2TPSS_EVENT_TUNNEL_IDLE,	/* no session left; idle timer runs */
+	L2TPSS_EVENT_TUNNEL_DISCONNECT,	/* destruct starts; see its REASON */
+	L2TPSS_EVENT_TUNNEL_EXPIRE,	/* destruct ended; record dropped */
+	L2TPSS_EVENT_SESSION_NEW,	/* L2TPSS_TUNNEL_A_SESSION_ID too */
+	L2TPSS_EVENT_SESSION_DELETE,	/* L2TPSS_TUNNEL_A_SESSION_ID too */
+	L2TPSS_EVENT_SESSION_REFUSED,	/* a second session, single-shot */
+	L2TPSS_EVENT_TUNNEL_SET,	/* per-tunnel settings changed */
+
+	__L2TPSS_EVENT_MAX,
 };
 
 /* Attributes of one tunnel, nested in L2TPSS_A_TUNNEL. */
@@ -97,10 +143,55 @@ enum l2tpss_tunnel_attr {
 	L2TPSS_TUNNEL_A_SETTINGS,	/* nest: enum l2tpss_setting, in force */
 	L2TPSS_TUNNEL_A_SOURCES,	/* nest: enum l2tpss_setting -> u8 source */
 	L2TPSS_TUNNEL_A_AGE,		/* u32: seconds since it registered */
+	L2TPSS_TUNNEL_A_GENERATION,	/* u32: tells apart records of one id */
+	L2TPSS_TUNNEL_A_REASON,		/* u8: enum l2tpss_reason */
+	L2TPSS_TUNNEL_A_PROFILE,	/* string: the profile applied, if any */
+	L2TPSS_TUNNEL_A_TIMER,		/* u32: ms until idle/destruct timer */
+	L2TPSS_TUNNEL_A_SESSIONS_REFUSED, /* u32: refused by single-shot */
+	L2TPSS_TUNNEL_A_SESSION_ID,	/* u32: in session events */
 
 	__L2TPSS_TUNNEL_A_MAX,
 };
 
 #define L2TPSS_TUNNEL_A_MAX (__L2TPSS_TUNNEL_A_MAX - 1)
+
+/*
+ * A profile (JUNOSe destination profile): tunnels whose peer is in the
+ * prefix (and whose local address matches, if given) get its settings when
+ * they register. The longest matching prefix wins.
+ */
+enum l2tpss_profile_attr {
+	L2TPSS_PROFILE_A_UNSPEC,
+	L2TPSS_PROFILE_A_NAME,		/* string */
+	L2TPSS_PROFILE_A_PEER_IP,	/* be32 */
+	L2TPSS_PROFILE_A_PEER_IP6,	/* struct in6_addr */
+	L2TPSS_PROFILE_A_PREFIXLEN,	/* u8: 0..32 or 0..128 */
+	L2TPSS_PROFILE_A_LOCAL_IP,	/* be32, optional */
+	L2TPSS_PROFILE_A_LOCAL_IP6,	/* struct in6_addr, optional */
+	L2TPSS_PROFILE_A_SETTINGS,	/* nest: the settings it gives */
+
+	__L2TPSS_PROFILE_A_MAX,
+};
+
+#define L2TPSS_PROFILE_A_MAX (__L2TPSS_PROFILE_A_MAX - 1)
+
+/* Per-netns counters, u64 each, nested in L2TPSS_A_STATS. */
+enum l2tpss_stat {
+	L2TPSS_STAT_UNSPEC,
+	L2TPSS_STAT_TUNNELS,		/* tunnels registered */
+	L2TPSS_STAT_SESSIONS,		/* sessions registered */
+	L2TPSS_STAT_SESSIONS_REFUSED,	/* by single-shot */
+	L2TPSS_STAT_DISCONNECT_DELETED,	/* disconnects, by reason */
+	L2TPSS_STAT_DISCONNECT_IDLE,
+	L2TPSS_STAT_DISCONNECT_SINGLE_SHOT,
+	L2TPSS_STAT_DISCONNECT_ADMIN,
+	L2TPSS_STAT_EXPIRED,		/* records dropped after destruct */
+	L2TPSS_STAT_UNTRACKED,		/* tunnels missed: out of memory */
+	L2TPSS_STAT_PAD,
+
+	__L2TPSS_STAT_MAX,
+};
+
+#define L2TPSS_STAT_MAX (__L2TPSS_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_L2TPSS_H */

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The idle and destruct timers of a tunnel record, run as delayed work on the
+ * module's own workqueue so that they may call into l2tp_core and sleep, and
+ * so that unloading waits for them.
+ *
+ * A queued work item holds a reference on its record: taken when it is
+ * queued, dropped when it has run or when it is cancelled while pending.
+ * Starting and stopping happen under l2tpss_net.lock.
+ */
+#include <linux/jiffies.h>
+
+#include "l2tpss.h"
+
+static struct workqueue_struct *l2tpss_wq;
+
+static void idle_work_fn(struct work_struct *work)
+{
+	struct l2tpss_tunnel *t = container_of(to_delayed_work(work),
+					       struct l2tpss_tunnel, idle_work);
+
+	l2tpss_tunnel_idle_expired(t);
+	l2tpss_tunnel_put(t);
+}
+
+static void destruct_work_fn(struct work_struct *work)
+{
+	struct l2tpss_tunnel *t = container_of(to_delayed_work(work),
+					       struct l2tpss_tunnel,
+					       destruct_work);
+
+	l2tpss_tunnel_destruct_expired(t);
+	l2tpss_tunnel_put(t);
+}
+
+void l2tpss_timers_setup(struct l2tpss_tunnel *t)
+{
+	INIT_DELAYED_WORK(&t->idle_work, idle_work_fn);
+	INIT_DELAYED_WORK(&t->destruct_work, destruct_work_fn);
+}
+
+static void timer_start(struct l2tpss_tunnel *t, struct delayed_work *dwork,
+			unsigned long delay)
+{
+	lockdep_assert_held(&t->pn->lock);
+	t->timer_expires = jiffies + delay;
+	/* false: it was not pending, so this queued it anew */
+	if (!mod_delayed_work(l2tpss_wq, dwork, delay))
+		kref_get(&t->ref);
+}
+
+void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay)
+{
+	timer_start(t, &t->idle_work, delay);
+}
+
+void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t)
+{
+	lockdep_assert_held(&t->pn->lock);
+	/* The table's reference remains: this is never the last put. */
+	if (cancel_delayed_work(&t->idle_work))
+		l2tpss_tunnel_put(t);
+}
+
+void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t)
+{
+	timer_start(t, &t->destruct_work,
+		    (unsigned long)t->settings.destruct_timeout * HZ);
+}
+
+/* Netns exit: nothing may run on @t afterwards. Process context. */
+void l2tpss_timers_stop_sync(struct l2tpss_tunnel *t)
+{
+	if (cancel_delayed_work_sync(&t->idle_work))
+		l2tpss_tunnel_put(t);
+	if (cancel_delayed_work_sync(&t->destruct_work))
+		l2tpss_tunnel_put(t);
+}
+
+/* Work the hooks cannot do in their own context, such as deleting a session. */
+bool l2tpss_defer(struct work_struct *work)
+{
+	return queue_work(l2tpss_wq, work);
+}
+
+/* Netns exit: run what was deferred while the netns still exists. */
+void l2tpss_timers_flush(void)
+{
+	flush_workqueue(l2tpss_wq);
+}
+
+int __init l2tpss_timers_init(void)
+{
+	l2tpss_wq = alloc_workqueue("l2tpss", WQ_UNBOUND, 0);
+	return l2tpss_wq ? 0 : -ENOMEM;
+}
+
+void l2tpss_timers_exit(void)
+{
+	destroy_workqueue(l2tpss_wq);
+}

@@ -65,49 +65,58 @@ struct request {
 	char extack[256];	/* what the kernel said, completed with context */
 };
 
-/* The attribute of our request at byte @offset, and the nest it is in. */
-static struct nlattr *attr_at(struct nl_msg *msg, uint32_t offset, int *outer)
+/*
+ * The attribute of our request at byte @offset, searched through nests, and
+ * the type of the nest it is in (0 at the top).
+ */
+static struct nlattr *attr_in(struct nlattr *head, int len, char *base,
+			      uint32_t offset, int parent, int *outer)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *attr, *inner;
-	int rem, irem;
+	struct nlattr *attr, *found;
+	int rem;
 
-	*outer = 0;
-	nlmsg_for_each_attr(attr, nlh, GENL_HDRLEN, rem) {
-		if ((char *)attr - (char *)nlh == offset)
+	nla_for_each_attr(attr, head, len, rem) {
+		if ((char *)attr - base == offset) {
+			*outer = parent;
 			return attr;
-		if (!(attr->nla_type & NLA_F_NESTED) &&
-		    nla_type(attr) != L2TPSS_A_SETTINGS)
-			continue;
-		nla_for_each_nested(inner, attr, irem) {
-			if ((char *)inner - (char *)nlh == offset) {
-				*outer = nla_type(attr);
-				return inner;
-			}
 		}
+		if (!(attr->nla_type & NLA_F_NESTED))
+			continue;
+		found = attr_in(nla_data(attr), nla_len(attr), base, offset,
+				nla_type(attr), outer);
+		if (found)
+			return found;
 	}
 	return NULL;
 }
 
-/* "idle-timeout 99999: " for the attribute of our request at @offset. */
+/* "idle-timeout 99999: ", "tunnel 7: " for the attribute at @offset. */
 static void describe_attr(struct request *req, uint32_t offset,
 			  char *buf, size_t size)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(req->msg);
 	struct nlattr *attr;
 	int outer, type;
 
-	attr = attr_at(req->msg, offset, &outer);
+	attr = attr_in(genlmsg_attrdata(nlmsg_data(nlh), 0),
+		       genlmsg_attrlen(nlmsg_data(nlh), 0), (char *)nlh,
+		       offset, 0, &outer);
 	if (!attr)
 		return;
 	type = nla_type(attr);
-	if (outer == L2TPSS_A_SETTINGS && nla_len(attr) == 1)
+	/* Settings are the nest L2TPSS_A_SETTINGS, or the profile's. */
+	if ((outer == L2TPSS_A_SETTINGS ||
+	     outer == L2TPSS_PROFILE_A_SETTINGS) && nla_len(attr) == 1)
 		snprintf(buf, size, "%s %s: ", setting_name(type),
 			 on_off(nla_get_u8(attr)));
-	else if (outer == L2TPSS_A_SETTINGS)
+	else if (outer == L2TPSS_A_SETTINGS ||
+		 outer == L2TPSS_PROFILE_A_SETTINGS)
 		snprintf(buf, size, "%s %u: ", setting_name(type),
 			 nla_get_u32(attr));
 	else if (!outer && type == L2TPSS_A_TUNNEL_ID)
 		snprintf(buf, size, "tunnel %u: ", nla_get_u32(attr));
+	else if (outer == L2TPSS_A_PROFILE && type == L2TPSS_PROFILE_A_NAME)
+		snprintf(buf, size, "profile %s: ", nla_get_string(attr));
 }
 
 static void describe_range(struct request *req, struct nlattr *policy)
@@ -215,4 +224,33 @@ void request_run(struct nl_msg *msg, reply_fn fn, void *arg,
 	if (err < 0)
 		fail(EXIT_FAIL, "%s: %s", what, nl_geterror(err));
 	nlmsg_free(msg);
+}
+
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
+/* Calls @fn for every event of the "events" group; returns on error only. */
+void events_listen(reply_fn fn, void *arg)
+{
+	struct request req = { .fn = fn, .arg = arg };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int group, err;
+
+	if (!cb)
+		fail(EXIT_FAIL, "out of memory");
+	connect_family();
+	group = genl_ctrl_resolve_grp(sock, L2TPSS_GENL_NAME,
+				      L2TPSS_MCGRP_EVENTS);
+	if (group < 0 || nl_socket_add_membership(sock, group))
+		fail(EXIT_FAIL, "monitor: cannot join the events group: %s",
+		     nl_geterror(group < 0 ? group : -NLE_FAILURE));
+	/* Events are not answers: no sequence number to match. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &req);
+	do
+		err = nl_recvmsgs(sock, cb);
+	while (err >= 0 || err == -NLE_NOMEM);
+	fail(EXIT_FAIL, "monitor: %s", nl_geterror(err));
 }

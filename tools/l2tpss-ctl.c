@@ -66,10 +66,18 @@ static void usage(FILE *out)
 {
 	fputs("Usage: l2tpss-ctl [-n NETNS] [-j] [-p] OBJECT COMMAND ...\n"
 	      "       l2tpss-ctl show [tunnel ID]\n"
+	      "       l2tpss-ctl set tunnel ID SETTINGS\n"
+	      "       l2tpss-ctl disconnect tunnel ID\n"
 	      "       l2tpss-ctl defaults [show]\n"
-	      "       l2tpss-ctl defaults set [single-shot on|off] [idle-timeout SEC]\n"
-	      "                               [destruct-timeout SEC] [require-ipsec on|off]\n"
+	      "       l2tpss-ctl defaults set SETTINGS\n"
+	      "       l2tpss-ctl profile add NAME peer PREFIX [local ADDR] [SETTINGS]\n"
+	      "       l2tpss-ctl profile del NAME\n"
+	      "       l2tpss-ctl profile show\n"
+	      "       l2tpss-ctl stats [reset]\n"
+	      "       l2tpss-ctl monitor\n"
 	      "       l2tpss-ctl version\n"
+	      "SETTINGS: any of single-shot on|off, idle-timeout SEC,\n"
+	      "          destruct-timeout SEC, require-ipsec on|off\n"
 	      "Options: -n NETNS  run in the named network namespace (as ip -n)\n"
 	      "         -j        JSON output\n"
 	      "         -p        pretty JSON output (implies -j)\n", out);
@@ -134,7 +142,12 @@ static const struct object {
 	int (*run)(int argc, char **argv);
 } objects[] = {
 	{ "show", do_show },
+	{ "set", do_set },
+	{ "disconnect", do_disconnect },
 	{ "defaults", do_defaults },
+	{ "profile", do_profile },
+	{ "stats", do_stats },
+	{ "monitor", do_monitor },
 	{ "version", do_version },
 };
 

@@ -36,6 +36,7 @@ struct nl_msg *request_new(uint8_t cmd, bool dump);
 /* Sends @msg (and frees it), calls @fn for each reply; exits on error. */
 void request_run(struct nl_msg *msg, reply_fn fn, void *arg,
 		 const char *what);
+void events_listen(reply_fn fn, void *arg) __attribute__((noreturn));
 
 /* output.c: one place that prints text or JSON. */
 void print_json(struct json_object *obj);
@@ -48,9 +49,19 @@ struct json_object *sources_to_json(struct nlattr *sources);
 void settings_print(struct nlattr *settings, struct nlattr *sources);
 const char *setting_name(int type);
 
-/* One function per object. */
+/* tunnel.c: a tunnel as JSON or text, from its L2TPSS_A_TUNNEL nest. */
+bool tunnel_parse(struct nlattr *nest, struct nlattr **tb);
+struct json_object *tunnel_json(struct nlattr **tb);
+void tunnel_print(struct nlattr **tb);
+
+/* One function per command. */
 int do_show(int argc, char **argv);
+int do_set(int argc, char **argv);
+int do_disconnect(int argc, char **argv);
 int do_defaults(int argc, char **argv);
+int do_profile(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 int do_version(int argc, char **argv);
 
 #endif

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* l2tpss-ctl show [tunnel ID]: the tunnels the module tracks. */
+/*
+ * The tunnel object: show [tunnel ID], set tunnel ID ..., disconnect tunnel
+ * ID; and a tunnel's JSON and text, which monitor shows too.
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +21,24 @@ static const char *state_name(uint8_t state)
 {
 	return state < sizeof(states) / sizeof(states[0]) && states[state] ?
 	       states[state] : "unknown";
+}
+
+static const char *const reasons[] = {
+	[L2TPSS_REASON_DELETED] = "deleted",
+	[L2TPSS_REASON_IDLE_TIMEOUT] = "idle-timeout",
+	[L2TPSS_REASON_SINGLE_SHOT] = "single-shot",
+	[L2TPSS_REASON_ADMIN] = "admin",
+};
+
+/* Why it was disconnected, or NULL while it is connected. */
+static const char *reason_name(struct nlattr *attr)
+{
+	uint8_t reason = attr ? nla_get_u8(attr) : 0;
+
+	if (!reason)
+		return NULL;
+	return reason < sizeof(reasons) / sizeof(reasons[0]) && reasons[reason] ?
+	       reasons[reason] : "unknown";
 }
 
 static const char *encap_name(uint8_t encap)
@@ -44,7 +65,17 @@ static void add_u32(struct json_object *obj, const char *key,
 				       json_object_new_int64(nla_get_u32(attr)));
 }
 
-static struct json_object *tunnel_json(struct nlattr **tb)
+static struct json_object *string_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *u32_or_null(struct nlattr *attr)
+{
+	return attr ? json_object_new_int64(nla_get_u32(attr)) : NULL;
+}
+
+struct json_object *tunnel_json(struct nlattr **tb)
 {
 	struct json_object *obj = json_object_new_object();
 	struct json_object *settings;
@@ -72,7 +103,16 @@ static struct json_object *tunnel_json(struct nlattr **tb)
 			nla_get_u16(tb[L2TPSS_TUNNEL_A_PEER_PORT])));
 	add_u32(obj, "sessions", tb[L2TPSS_TUNNEL_A_SESSIONS]);
 	add_u32(obj, "sessions_total", tb[L2TPSS_TUNNEL_A_SESSIONS_TOTAL]);
+	add_u32(obj, "sessions_refused", tb[L2TPSS_TUNNEL_A_SESSIONS_REFUSED]);
 	add_u32(obj, "age", tb[L2TPSS_TUNNEL_A_AGE]);
+	add_u32(obj, "generation", tb[L2TPSS_TUNNEL_A_GENERATION]);
+	json_object_object_add(obj, "reason",
+			       string_or_null(reason_name(tb[L2TPSS_TUNNEL_A_REASON])));
+	json_object_object_add(obj, "timer_ms",
+			       u32_or_null(tb[L2TPSS_TUNNEL_A_TIMER]));
+	json_object_object_add(obj, "profile", string_or_null(
+		tb[L2TPSS_TUNNEL_A_PROFILE] ?
+		nla_get_string(tb[L2TPSS_TUNNEL_A_PROFILE]) : NULL));
 
 	/* The settings in force, flat, as SPEC.md's keys want them. */
 	settings = settings_to_json(tb[L2TPSS_TUNNEL_A_SETTINGS]);
@@ -85,7 +125,7 @@ static struct json_object *tunnel_json(struct nlattr **tb)
 	return obj;
 }
 
-static void tunnel_print(struct nlattr **tb)
+void tunnel_print(struct nlattr **tb)
 {
 	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
 	bool udp = tb[L2TPSS_TUNNEL_A_LOCAL_PORT] && tb[L2TPSS_TUNNEL_A_PEER_PORT];
@@ -108,11 +148,24 @@ static void tunnel_print(struct nlattr **tb)
 	       v6 && udp ? "]" : "");
 	if (udp)
 		printf(":%u", nla_get_u16(tb[L2TPSS_TUNNEL_A_PEER_PORT]));
-	printf("\n  state %s, sessions %u (%u in total), age %us\n  ",
-	       state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE])),
-	       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS]),
-	       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS_TOTAL]),
-	       nla_get_u32(tb[L2TPSS_TUNNEL_A_AGE]));
+	printf("\n  state %s", state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE])));
+	if (reason_name(tb[L2TPSS_TUNNEL_A_REASON]))
+		printf(" (%s)", reason_name(tb[L2TPSS_TUNNEL_A_REASON]));
+	if (tb[L2TPSS_TUNNEL_A_TIMER])
+		printf(", %s in %.1fs",
+		       nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE]) ==
+		       L2TPSS_STATE_DESTRUCTING ? "gone" : "idle timeout",
+		       nla_get_u32(tb[L2TPSS_TUNNEL_A_TIMER]) / 1000.0);
+	printf(", sessions %u (%u in total", nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS]),
+	       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS_TOTAL]));
+	if (tb[L2TPSS_TUNNEL_A_SESSIONS_REFUSED] &&
+	    nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS_REFUSED]))
+		printf(", %u refused",
+		       nla_get_u32(tb[L2TPSS_TUNNEL_A_SESSIONS_REFUSED]));
+	printf("), age %us", nla_get_u32(tb[L2TPSS_TUNNEL_A_AGE]));
+	if (tb[L2TPSS_TUNNEL_A_PROFILE])
+		printf(", profile %s", nla_get_string(tb[L2TPSS_TUNNEL_A_PROFILE]));
+	printf("\n  ");
 	settings_print(tb[L2TPSS_TUNNEL_A_SETTINGS],
 		       tb[L2TPSS_TUNNEL_A_SOURCES]);
 }
@@ -126,20 +179,26 @@ static const int required[] = {
 	L2TPSS_TUNNEL_A_SETTINGS,
 };
 
+/* Parses the L2TPSS_A_TUNNEL nest into @tb; false if it is incomplete. */
+bool tunnel_parse(struct nlattr *nest, struct nlattr **tb)
+{
+	unsigned int i;
+
+	if (!nest || nla_parse_nested(tb, L2TPSS_TUNNEL_A_MAX, nest, NULL))
+		return false;
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!tb[required[i]])
+			return false;
+	return true;
+}
+
 static int on_tunnel(struct nlattr **attrs, void *arg)
 {
 	struct nlattr *tb[L2TPSS_TUNNEL_A_MAX + 1];
 	struct json_object *list = arg;
-	unsigned int i;
 
-	if (!attrs[L2TPSS_A_TUNNEL] ||
-	    nla_parse_nested(tb, L2TPSS_TUNNEL_A_MAX, attrs[L2TPSS_A_TUNNEL],
-			     NULL))
+	if (!tunnel_parse(attrs[L2TPSS_A_TUNNEL], tb))
 		return NL_SKIP;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (!tb[required[i]])
-			return NL_SKIP;
-
 	if (list)
 		json_object_array_add(list, tunnel_json(tb));
 	else
@@ -168,5 +227,37 @@ int do_show(int argc, char **argv)
 	request_run(msg, on_tunnel, list, "show");
 	if (list)
 		print_json(list);
+	return 0;
+}
+
+/* "tunnel ID" at the start of @argv, for set and disconnect. */
+static uint32_t tunnel_id_arg(int argc, char **argv, const char *usage)
+{
+	if (argc < 2 || !matches(argv[0], "tunnel"))
+		fail(EXIT_USAGE, "usage: %s", usage);
+	return parse_u32("tunnel", argv[1]);
+}
+
+int do_set(int argc, char **argv)
+{
+	static const char usage[] = "set tunnel ID [single-shot on|off] [idle-timeout SEC] [destruct-timeout SEC] [require-ipsec on|off]";
+	struct nl_msg *msg = request_new(L2TPSS_CMD_TUNNEL_SET, false);
+
+	nla_put_u32(msg, L2TPSS_A_TUNNEL_ID, tunnel_id_arg(argc, argv, usage));
+	if (!settings_parse(argc - 2, argv + 2, msg, L2TPSS_A_SETTINGS))
+		fail(EXIT_USAGE, "usage: %s", usage);
+	request_run(msg, NULL, NULL, "set");
+	return 0;
+}
+
+int do_disconnect(int argc, char **argv)
+{
+	static const char usage[] = "disconnect tunnel ID";
+	struct nl_msg *msg = request_new(L2TPSS_CMD_TUNNEL_DISCONNECT, false);
+
+	nla_put_u32(msg, L2TPSS_A_TUNNEL_ID, tunnel_id_arg(argc, argv, usage));
+	if (argc != 2)
+		fail(EXIT_USAGE, "usage: %s", usage);
+	request_run(msg, NULL, NULL, "disconnect");
 	return 0;
 }

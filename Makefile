@@ -5,6 +5,7 @@
 # make cli          tools/l2tpss-ctl
 # make check        everything, in VMs on every kernel of the matrix
 # make demo         set up, build, and show the module at work in a VM
+# make bench        the benchmark, in a VM per kernel of the matrix
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -26,7 +27,7 @@ MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check demo install clean
+.PHONY: all module cli check demo bench install clean
 
 all: module cli
 
@@ -49,8 +50,20 @@ cli:
 check:
 	selftests/check.sh
 
+KERNELS = $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels)
+bench:
+	selftests/vm/setup.sh $(KERNELS)
+	set -e; for k in $(KERNELS); do \
+		. $(L2TPSS_CACHE)/kernels/$$k.env; \
+		$(MAKE) -s module KDIR=$$KDIR L2TP_SRC=$$L2TP_SRC MODULE_OUT=build/$$k; \
+	done
+	. $(L2TPSS_CACHE)/kernels/$(lastword $(KERNELS)).env && \
+	$(MAKE) -s -C selftests KSELFTEST_DIR=$$KSELFTEST_DIR
+	$(MAKE) -s cli
+	for k in $(KERNELS); do selftests/vm/run.sh -k $$k -- selftests/bench/run.sh $$k; done
+
 # The newest kernel of the matrix, or DEMO_KERNEL=.
-DEMO_KERNEL ?= $(lastword $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels))
+DEMO_KERNEL ?= $(lastword $(KERNELS))
 demo:
 	selftests/vm/setup.sh $(DEMO_KERNEL)
 	. $(L2TPSS_CACHE)/kernels/$(DEMO_KERNEL).env && \

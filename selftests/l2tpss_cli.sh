@@ -28,7 +28,7 @@ nobody() {
 }
 
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 27
 l2tp_modules_load
 
 check "module not loaded" expect_error 1 \
@@ -62,6 +62,35 @@ check "missing privilege" expect_error 1 \
 	nobody "$L2TPSS_CTL" defaults set idle-timeout 5
 check "unknown netns" expect_error 1 'cannot open network namespace "nope"' \
 	ctl -n nope show
+
+check "set: unknown tunnel" expect_error 1 \
+	'^l2tpss-ctl: set: tunnel 4242: no such connected tunnel$' \
+	ctl -n cli-a set tunnel 4242 idle-timeout 5
+check "set: nothing to set" expect_error 2 '^l2tpss-ctl: usage: set tunnel ID' \
+	ctl -n cli-a set tunnel 1
+check "disconnect: unknown tunnel" expect_error 1 \
+	'^l2tpss-ctl: disconnect: tunnel 4242: no such connected tunnel$' \
+	ctl -n cli-a disconnect tunnel 4242
+check "profile add: peer missing" expect_error 2 'peer PREFIX is required' \
+	ctl -n cli-a profile add p idle-timeout 5
+check "profile add: bad prefix" expect_error 2 'peer: "192.0.2.0/33"|prefix length 33 is too long' \
+	ctl -n cli-a profile add p peer 192.0.2.0/33
+check "profile add: bad address" expect_error 2 'local: "x" is not an IPv4 or IPv6 address' \
+	ctl -n cli-a profile add p peer 192.0.2.0/24 local x
+ctl -n cli-a profile add p peer 192.0.2.0/24
+check "profile add: name taken" expect_error 1 \
+	'^l2tpss-ctl: profile add: a profile of that name exists$' \
+	ctl -n cli-a profile add p peer 198.51.100.0/24
+check "profile add: out of range (kernel check)" expect_error 1 \
+	'^l2tpss-ctl: profile add: destruct-timeout 1: integer out of range, valid 10..3600$' \
+	ctl -n cli-a profile add q peer 198.51.100.0/24 destruct-timeout 1
+check "profile del: unknown profile" expect_error 1 \
+	'^l2tpss-ctl: profile del: profile nope: no such profile$' \
+	ctl -n cli-a profile del nope
+check "stats: unknown keyword" expect_error 2 'unknown keyword "clear" after stats' \
+	ctl stats clear
+check "missing privilege: stats reset" expect_error 1 'Operation not permitted' \
+	nobody "$L2TPSS_CTL" stats reset
 
 check_eq "defaults start as SPEC.md says" \
 	'{"single_shot":false,"idle_timeout":60,"destruct_timeout":600,"require_ipsec":false}' \

@@ -7,15 +7,13 @@
 
 source "$(dirname "$0")/lib.sh"
 
-# tunnel_ids NS: the tracked tunnel ids, sorted, on one line.
+# tunnel_ids NS: the ids of the connected tunnels, sorted, on one line.
 tunnel_ids() {
-	ctl -n "$1" show -j | jq -r '[.[].tunnel_id] | sort | map(tostring) | join(" ")'
+	ctl -n "$1" show -j | jq -r '[.[] | select(.state != "destructing") |
+		.tunnel_id] | sort | map(tostring) | join(" ")'
 }
 
-# tunnel_field NS ID FIELD
-tunnel_field() {
-	ctl -n "$1" show -j | jq -r ".[] | select(.tunnel_id == $2) | .$3"
-}
+tunnel_field() { field "$@"; }
 
 ktap_print_header
 ktap_set_plan 13
@@ -55,8 +53,7 @@ ip -n trk-a l2tp del session tunnel_id 11 session_id 2
 check_eq "tunnel without sessions is idle" idle "$(tunnel_field trk-a 11 state)"
 
 ip -n trk-a l2tp del tunnel tunnel_id 14
-check "deleted tunnel is no longer tracked" \
-	wait_for 5 test "$(tunnel_ids trk-a)" = "11 12 13"
+check_eq "a deleted tunnel is no longer connected" "11 12 13" "$(tunnel_ids trk-a)"
 
 # A tunnel id reused after deletion is a new tunnel.
 tunnel_add trk-a 14 25 192.0.2.1 192.0.2.2
@@ -78,7 +75,7 @@ check_eq "records of a new netns are counted" \
 	"$(objects)"
 netns_del trk-c
 check "deleting a netns releases its records" \
-	wait_for 10 test "$(objects)" = "$before"
+	wait_for 10 objects_are "$before"
 
 module_unload
 check_eq "unload leaves l2tp_core tunnels alone" 4 \

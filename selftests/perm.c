@@ -20,10 +20,14 @@
 
 #include "kselftest_harness.h"
 
+/* Commands that change nothing; every other one is a write. */
 static const int read_cmds[] = {
 	L2TPSS_CMD_VERSION_GET,
 	L2TPSS_CMD_TUNNEL_GET,
 	L2TPSS_CMD_DEFAULTS_GET,
+	L2TPSS_CMD_PROFILE_GET,
+	L2TPSS_CMD_STATS_GET,
+	L2TPSS_CMD_EVENT,	/* a notification, not a request */
 };
 
 static bool is_read(int cmd)

@@ -21,14 +21,23 @@ else
 	read -ra tests <<<"$(make -s --no-print-directory -C selftests print-tests)"
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 echo "TAP version 13"
 echo "1..${#tests[@]}"
 n=0
 for test in "${tests[@]}"; do
 	n=$((n + 1))
 	echo "# selftests: l2tpss: $test"
-	timeout -k 10 "$TIMEOUT" "selftests/$test" 2>&1 | sed -u 's/^/# /'
-	rc=${PIPESTATUS[0]}
+	# In a session of its own, so that nothing it leaves running (a
+	# monitor, say) outlives it; its output in a file, for the same reason.
+	setsid -w timeout -k 10 "$TIMEOUT" "selftests/$test" >"$log" 2>&1 &
+	sid=$!
+	wait $sid
+	rc=$?
+	pkill -KILL -s $sid 2>/dev/null
+	sed 's/^/# /' "$log"
 	# A test that died must not leave the module to the next one.
 	lsmod | grep -q '^l2tpss ' && rmmod l2tpss
 	case $rc in

@@ -290,7 +290,7 @@ void l2tpss_session_registered(struct l2tp_session *session)
 {
 	struct l2tp_tunnel *tunnel = session->tunnel;
 	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
-	bool single_shot = false, refuse = false;
+	bool single_shot = false, refuse = false, activated;
 	struct l2tpss_tunnel *t;
 	struct l2tpss_session *s;
 
@@ -330,12 +330,15 @@ void l2tpss_session_registered(struct l2tp_session *session)
 	t->sessions++;
 	t->sessions_total++;
 	pn->stats[L2TPSS_STAT_SESSIONS]++;
-	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_NEW, s->id);
-	if (t->state == L2TPSS_STATE_IDLE) {
+	activated = t->state == L2TPSS_STATE_IDLE;
+	if (activated) {
 		t->state = L2TPSS_STATE_ACTIVE;
 		l2tpss_idle_timer_stop(t);
-		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_ACTIVE, 0);
 	}
+	/* Both events show the tunnel as it now is. */
+	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_NEW, s->id);
+	if (activated)
+		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_ACTIVE, 0);
 	spin_unlock_bh(&pn->lock);
 
 	/* Its one session: l2tp_core refuses any other from now on. */
@@ -357,7 +360,7 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 	struct l2tpss_tunnel *t = NULL;
 	struct l2tpss_session *s;
 	struct l2tpss_net *pn;
-	bool disconnect = false;
+	bool disconnect = false, idled = false;
 
 	/* A session that failed to register has no tunnel. */
 	if (!tunnel)
@@ -373,7 +376,6 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 	hash_del(&s->node);
 	t = s->tunnel;
 	t->sessions--;
-	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_DELETE, s->id);
 	if (t->state == L2TPSS_STATE_ACTIVE && !t->sessions) {
 		if (t->settings.single_shot) {
 			/* Table 18: the idle timeout is ignored. */
@@ -382,9 +384,12 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 		} else {
 			t->state = L2TPSS_STATE_IDLE;
 			idle_timer_update(t);
-			l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_IDLE, 0);
+			idled = true;
 		}
 	}
+	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_DELETE, s->id);
+	if (idled)
+		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_IDLE, 0);
 	spin_unlock_bh(&pn->lock);
 
 	/* The session holds its tunnel: the pointer is good here. */

@@ -12,7 +12,7 @@ NS=ss
 L=192.0.2.1
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 16
 l2tp_modules_load
 module_load
 netns_dummy $NS $L/24
@@ -68,5 +68,21 @@ ctl -n $NS set tunnel 4 single-shot on
 session_add $NS 4 1 1
 ctl -n $NS set tunnel 4 single-shot off
 check "single-shot off reopens the tunnel to sessions" session_add $NS 4 2 2
+
+# Creates racing each other: exactly one may stay, whichever wins.
+sessions_of() {
+	ip -n "$1" -j l2tp show session | jq "[.[] | select(.tunnel_id == $2)] | length"
+}
+one_session() { test "$(sessions_of $NS 5)" -eq 1; }
+ctl -n $NS defaults set single-shot on
+tunnel_add $NS 5 5 $L 192.0.2.15
+for sid in $(seq 1 16); do
+	ip -n $NS l2tp add session name r$sid tunnel_id 5 session_id $sid \
+		peer_session_id $sid 2>/dev/null &
+done
+wait
+check "16 concurrent session creates leave exactly one" wait_for 2 one_session
+check_eq "the record agrees" "1 1" \
+	"$(field $NS 5 sessions) $(field $NS 5 sessions_total)"
 
 ktap_finished

@@ -68,13 +68,21 @@ mnt cgroup2 /sys/fs/cgroup
 
 $BB mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmshare "$SHARE" ||
 	fail "cannot mount the run.sh share (9p tag vmshare)"
-# vm.env: KNAME KVER MODROOT INTERACTIVE (written by run.sh)
+# vm.env: KNAME KVER MODROOT INTERACTIVE CALLER_DIR (written by run.sh)
 # shellcheck source=/dev/null
 . "$SHARE/vm.env" || fail "no $SHARE/vm.env"
 
 # The command's output reaches the host unchanged (no \n -> \r\n: a host
 # terminal does that itself, even the one qemu puts in raw mode for -i).
 $BB stty -F "$OUT" -onlcr 2>/dev/null
+
+# The caller's directory, at its own path: the host root alone would not
+# show it when it lies under /tmp, /run or /var/tmp (fresh tmpfs here).
+if [[ $CALLER_DIR != / ]]; then
+	$BB mkdir -p "$CALLER_DIR" || fail "cannot make $CALLER_DIR"
+	$BB mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro,cache=loose \
+		callerdir "$CALLER_DIR" || fail "cannot mount the caller's directory $CALLER_DIR"
+fi
 
 read -r kernel_release </proc/sys/kernel/osrelease
 [[ $kernel_release == "$KVER" ]] || fail "booted $kernel_release, expected $KVER"

@@ -89,7 +89,8 @@ trap on_signal INT TERM
 # What the guest needs to know; the command with the caller's cwd and the
 # passed-through environment.
 {
-	printf 'KNAME=%q KVER=%q MODROOT=%q INTERACTIVE=%q\n' "$name" "$KVER" "$MODROOT" "$interactive"
+	printf 'KNAME=%q KVER=%q MODROOT=%q INTERACTIVE=%q CALLER_DIR=%q\n' \
+		"$name" "$KVER" "$MODROOT" "$interactive" "$PWD"
 } >"$share/vm.env"
 {
 	echo '#!/bin/bash'
@@ -98,7 +99,7 @@ trap on_signal INT TERM
 	done < <(compgen -e | grep -E '^(L2TPSS_[A-Za-z0-9_]*|KSFT_[A-Za-z0-9_]*|V)$')
 	printf 'export L2TPSS_VM=%q L2TPSS_VM_KERNEL=%q\n' "$name" "$KVER"
 	((interactive)) && printf 'export TERM=%q\n' "${TERM:-dumb}"
-	printf 'cd -- %q || { echo "vm: guest: cannot cd to %q (/tmp, /run and /var/tmp are fresh tmpfs in the guest)" >&2; exit 125; }\n' "$PWD" "$PWD"
+	printf 'cd -- %q || { echo "vm: guest: cannot cd to %q" >&2; exit 125; }\n' "$PWD" "$PWD"
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
@@ -116,6 +117,8 @@ qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=vmshare,path=$share,security_model=none"
 	-device virtio-9p-pci,fsdev=vmshare,mount_tag=vmshare
+	-fsdev "local,id=callerdir,path=$PWD,security_model=none,readonly=on,multidevs=remap"
+	-device virtio-9p-pci,fsdev=callerdir,mount_tag=callerdir
 	-serial "file:$share/console.log" -serial stdio)
 
 # One VM at a time on this machine: queue on the lock.

@@ -138,7 +138,7 @@ void l2tpss_tunnel_idle_expired(struct l2tpss_tunnel *t);
 void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t);
 void l2tpss_objects_count(long *tunnels, long *sessions);
 
-/* timers.c: idle and destruct timers, run as delayed work. */
+/* timers.c: the module's workqueue; idle and destruct timers, deferred work. */
 int l2tpss_timers_init(void);
 void l2tpss_timers_exit(void);
 void l2tpss_timers_setup(struct l2tpss_tunnel *t);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The idle and destruct timers of a tunnel record, run as delayed work on the
- * module's own workqueue so that they may call into l2tp_core and sleep, and
- * so that unloading waits for them.
+ * The module's workqueue: the idle and destruct timers of a tunnel record,
+ * run as delayed work so that they may call into l2tp_core and sleep, and
+ * the work the hooks defer; unloading waits for all of it.
  *
  * A queued work item holds a reference on its record: taken when it is
  * queued, dropped when it has run or when it is cancelled while pending.

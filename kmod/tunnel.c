@@ -180,6 +180,17 @@ static void core_tunnel_accept_sessions(struct l2tpss_net *pn, u32 id,
 	l2tpss_core_tunnel_put(tunnel);
 }
 
+/* @t is gone from l2tp_core: its destruct period starts. */
+static void tunnel_disconnected(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+{
+	t->state = L2TPSS_STATE_DESTRUCTING;
+	t->reason = t->pending_reason ?: L2TPSS_REASON_DELETED;
+	pn->stats[disconnect_stat[t->reason]]++;
+	l2tpss_idle_timer_stop(t);
+	l2tpss_destruct_timer_start(t);
+	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_DISCONNECT, 0);
+}
+
 /*
  * Called from the register_tunnel probe and from the load-time scan, which
  * may both see the same tunnel: the second one is ignored. A tunnel already
@@ -203,8 +214,12 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 		xa_erase(&pn->records, t->gen);
 		goto untracked;
 	}
-	/* l2tp_core ids are unique until the delete event, which we saw. */
-	WARN_ON_ONCE(old);
+	/*
+	 * l2tp_core ids are unique until the delete event, which we saw. Had
+	 * we missed it, the old record must still end.
+	 */
+	if (WARN_ON_ONCE(old))
+		tunnel_disconnected(pn, old);
 
 	l2tpss_policy_resolve(pn, t);
 	pn->stats[L2TPSS_STAT_TUNNELS]++;
@@ -237,12 +252,7 @@ void l2tpss_tunnel_deleted(struct l2tp_tunnel *tunnel)
 	if (t) {
 		/* The id is free for a new tunnel; the record stays. */
 		xa_erase(&pn->tunnels, t->id);
-		t->state = L2TPSS_STATE_DESTRUCTING;
-		t->reason = t->pending_reason ?: L2TPSS_REASON_DELETED;
-		pn->stats[disconnect_stat[t->reason]]++;
-		l2tpss_idle_timer_stop(t);
-		l2tpss_destruct_timer_start(t);
-		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_DISCONNECT, 0);
+		tunnel_disconnected(pn, t);
 	}
 	spin_unlock_bh(&pn->lock);
 }

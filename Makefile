@@ -4,6 +4,8 @@
 # make module       the module only (KDIR=, L2TP_SRC=, MODULE_OUT=)
 # make cli          tools/l2tpss-ctl
 # make check        everything, in VMs on every kernel of the matrix
+# make check-debug  the selftests on a KASAN/lockdep/kmemleak/UBSAN kernel,
+#                   built here once, with a 10-minute stress and 1M fuzzed messages
 # make demo         set up, build, and show the module at work in a VM
 # make bench        the benchmark, in a VM per kernel of the matrix
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin
@@ -27,7 +29,7 @@ MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check demo bench install clean
+.PHONY: all module cli check check-debug demo bench install clean
 
 all: module cli
 
@@ -48,6 +50,14 @@ cli:
 	$(MAKE) -C tools L2TPSS_VERSION=$(VERSION)
 
 check:
+	selftests/check.sh
+
+# STRESS_SECONDS= and FUZZ_COUNT= give a shorter form (.ci/run uses one).
+STRESS_SECONDS ?= 600
+FUZZ_COUNT ?= 1000000
+check-debug:
+	L2TPSS_KERNELS=debug L2TPSS_STRESS_SECONDS=$(STRESS_SECONDS) \
+	L2TPSS_NLFUZZ_COUNT=$(FUZZ_COUNT) KSFT_TIMEOUT=2400 L2TPSS_VM_TIMEOUT=7200 \
 	selftests/check.sh
 
 KERNELS = $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels)

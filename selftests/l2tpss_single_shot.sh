@@ -77,8 +77,8 @@ one_session() { test "$(sessions_of $NS 5)" -eq 1; }
 ctl -n $NS defaults set single-shot on
 tunnel_add $NS 5 5 $L 192.0.2.15
 for sid in $(seq 1 16); do
-	ip -n $NS l2tp add session name r$sid tunnel_id 5 session_id $sid \
-		peer_session_id $sid 2>/dev/null &
+	ip -n $NS l2tp add session name "r$sid" tunnel_id 5 session_id "$sid" \
+		peer_session_id "$sid" 2>/dev/null &
 done
 wait
 check "16 concurrent session creates leave exactly one" wait_for 2 one_session

@@ -24,8 +24,19 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# A kernel with kmemleak (the debug kernel) gets one more test point: no
+# leak attributed to l2tpss over the whole run.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+points=${#tests[@]}
+if [ -w $KMEMLEAK ]; then
+	points=$((points + 1))
+else
+	KMEMLEAK=
+fi
+
 echo "TAP version 13"
-echo "1..${#tests[@]}"
+echo "1..$points"
+[ -n "$KMEMLEAK" ] && echo clear >$KMEMLEAK
 n=0
 for test in "${tests[@]}"; do
 	n=$((n + 1))
@@ -47,3 +58,19 @@ for test in "${tests[@]}"; do
 	*) echo "not ok $n selftests: l2tpss: $test # exit=$rc" ;;
 	esac
 done
+
+if [ -n "$KMEMLEAK" ]; then
+	n=$((n + 1))
+	# Objects are reported on the second scan that finds them unreferenced.
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	# Ours: allocated from l2tpss, or from a module address (it is unloaded).
+	leaks=$(awk '/^unreferenced object/ { if (o ~ /l2tpss|<ffffffffc/) print o; o = $0; next }
+		{ o = o "\n" $0 } END { if (o ~ /l2tpss|<ffffffffc/) print o }' $KMEMLEAK)
+	if [ -z "$leaks" ]; then
+		echo "ok $n selftests: l2tpss: kmemleak"
+	else
+		printf '%b\n' "$leaks" | sed 's/^/# /'
+		echo "not ok $n selftests: l2tpss: kmemleak"
+	fi
+fi

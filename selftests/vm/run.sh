@@ -24,7 +24,7 @@ set -uo pipefail
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${L2TPSS_CACHE:-$HOME/.cache/l2tpss}
 # Kernel log lines that fail a run.
-BAD_LOG='WARNING|BUG|Oops|KASAN|refcount_t'
+BAD_LOG='WARNING|BUG|Oops|KASAN|refcount_t|UBSAN|blocked for more than'
 # Harmless lines matching BAD_LOG, as extended regexps on the message text
 # (after the "[ time]" prefix). None seen in the boot logs of 6.1 and 6.12.
 BAD_LOG_EXEMPT=()

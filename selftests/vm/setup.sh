@@ -532,4 +532,5 @@ main() {
 	done
 }
 
-main "$@"
+# Run unless sourced (debug-kernel.sh uses the functions).
+[[ ${BASH_SOURCE[0]} != "$0" ]] || main "$@"

@@ -43,7 +43,7 @@ listening() {
 }
 wait_for 10 listening
 
-ctl -n $NS defaults set idle-timeout 1 destruct-timeout 10
+ctl -n $NS defaults set idle-timeout "$S" destruct-timeout 10
 ctl -n $NS stats reset
 tunnel_add $NS 1 1 $L 192.0.2.11
 session_add $NS 1 5 5

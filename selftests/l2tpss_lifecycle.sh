@@ -17,7 +17,7 @@ l2tp_modules_load
 module_load
 netns_dummy $NS $L/24
 
-ctl -n $NS defaults set idle-timeout 3 destruct-timeout 10
+ctl -n $NS defaults set idle-timeout $((3 * S)) destruct-timeout 10
 
 tunnel_add $NS 1 1 $L 192.0.2.11
 check_eq "a new tunnel without session is idle" idle "$(field $NS 1 state)"
@@ -29,11 +29,11 @@ check_eq "and stops the idle timer" null "$(field $NS 1 timer_ms)"
 
 ip -n $NS l2tp del session tunnel_id 1 session_id 1
 check_eq "removing the last session makes it idle" idle "$(field $NS 1 state)"
-check "and starts the idle timer" test "$(field $NS 1 timer_ms)" -gt 2000
+check "and starts the idle timer" test "$(field $NS 1 timer_ms)" -gt $((2000 * S))
 
-sleep 2
+sleep $((2 * S))
 session_add $NS 1 2 2
-sleep 2
+sleep $((2 * S))
 check "a session before the timer fires cancels it" in_core $NS 1
 check_eq "the tunnel carries the new session" "active 1 2" \
 	"$(field $NS 1 state) $(field $NS 1 sessions) $(field $NS 1 sessions_total)"
@@ -42,7 +42,7 @@ check_eq "and later ones" 2 "$(field $NS 1 sessions)"
 ip -n $NS l2tp del session tunnel_id 1 session_id 2
 ip -n $NS l2tp del session tunnel_id 1 session_id 3
 check "their removal restarts the idle timer in full" \
-	test "$(field $NS 1 timer_ms)" -gt 2000
+	test "$(field $NS 1 timer_ms)" -gt $((2000 * S))
 
 check "the idle timer disconnects the tunnel in l2tp_core" \
 	wait_for 6 gone $NS 1
@@ -52,7 +52,7 @@ check_eq "which enters destruct, reason idle-timeout" "destructing idle-timeout"
 tunnel_add $NS 2 2 $L 192.0.2.12
 ctl -n $NS set tunnel 2 idle-timeout 0
 check_eq "idle timeout 0: no idle timer" null "$(field $NS 2 timer_ms)"
-sleep 4
+sleep $((4 * S))
 check "idle timeout 0: the tunnel persists" in_core $NS 2
 
 ip -n $NS l2tp del tunnel tunnel_id 2

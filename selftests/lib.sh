@@ -68,9 +68,13 @@ json_check() {
 	jq -e "$2" <<<"$1" >/dev/null || { echo "$1"; return 1; }
 }
 
-# Wait up to $1 seconds for CMD to succeed (netns teardown is asynchronous).
+# Slow kernels (the debug one: KASAN and lockdep under emulation) stretch
+# every timed scenario by this factor.
+S=${L2TPSS_TIME_SCALE:-1}
+
+# Wait up to $1 (times S) seconds for CMD to succeed (netns teardown, say).
 wait_for() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * S))
 
 	shift
 	until "$@"; do

@@ -62,7 +62,7 @@ debug_main() {
 			die "debug: configuration failed"
 		fi
 		check_config "$build/.config"
-		log "debug: building (2 cores: about 20 minutes)"
+		log "debug: building (2 cores: about 12 minutes)"
 		out=$CACHE/debug/build.log
 		if ! make -C "$src" O="$build" -j"$(nproc)" bzImage modules >"$out" 2>&1; then
 			tail -n 30 "$out" >&2
@@ -81,8 +81,7 @@ debug_main() {
 			modules_install >/dev/null || die "debug: modules_install failed"
 		cp "$build/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$kver"
 		cp "$build/.config" "$root/boot/config-$kver"
-		echo "$key" >"$root.stamp"
-		cp "$root.stamp" "$CACHE/kernels/$kver/root.stamp"
+		echo "$key" >"$root.stamp"	# kernels/KVER/root.stamp, as setup.sh's
 	fi
 	build_initramfs "$kver"
 

@@ -25,9 +25,13 @@ command -v busybox >/dev/null || BB=
 
 say() { echo "vm: guest: $*" >"$OUT" 2>/dev/null || echo "vm: guest: $*"; }
 
+# Power off; a kernel without ACPI (the debug kernel) only halts on "o", so
+# then reboot, which ends qemu under -no-reboot.
 poweroff_now() {
 	sync
 	echo o >/proc/sysrq-trigger
+	sleep 2
+	echo b >/proc/sysrq-trigger
 	while :; do sleep 10; done
 }
 

@@ -87,20 +87,28 @@ static void attr_u8(struct buf *b, uint16_t type, uint8_t v)
 	attr(b, type, &v, sizeof(v));
 }
 
+#define NO_NEST SIZE_MAX	/* the buffer was full */
+
 static size_t nest_start(struct buf *b, uint16_t type)
 {
 	size_t at = b->len;
 	struct nlattr *a = put(b, NLA_HDRLEN);
 
-	if (a)
-		a->nla_type = type | NLA_F_NESTED;
+	if (!a)
+		return NO_NEST;
+	a->nla_type = type | NLA_F_NESTED;
 	return at;
+}
+
+static struct nlattr *nest_attr(struct buf *b, size_t at)
+{
+	return at == NO_NEST ? NULL : (struct nlattr *)(b->data + at);
 }
 
 static void nest_end(struct buf *b, size_t at)
 {
-	if (at + NLA_HDRLEN <= b->len)
-		((struct nlattr *)(b->data + at))->nla_len = b->len - at;
+	if (at != NO_NEST)
+		nest_attr(b, at)->nla_len = b->len - at;
 }
 
 /* Often-valid values, with the range edges. */
@@ -181,10 +189,10 @@ static void random_attrs(struct buf *b, int depth)
 		if (depth && (type & NLA_F_NESTED || !below(4))) {
 			size_t nest = nest_start(b, type & ~NLA_F_NESTED);
 
-			if (below(4))	/* sometimes a nest without its flag */
-				((struct nlattr *)(b->data + nest))->nla_type |= NLA_F_NESTED;
-			else
-				((struct nlattr *)(b->data + nest))->nla_type &= ~NLA_F_NESTED;
+			if (nest == NO_NEST)
+				return;
+			if (!below(4))	/* sometimes a nest without its flag */
+				nest_attr(b, nest)->nla_type &= ~NLA_F_NESTED;
 			random_attrs(b, depth - 1);
 			nest_end(b, nest);
 		} else {
@@ -223,8 +231,11 @@ static void mutate(struct buf *b, size_t from)
 			}
 			break;
 		case 4:	/* an attribute header's length or type */
-			if (at + 4 <= b->len)
-				((uint16_t *)(b->data + at))[below(2)] = below(64);
+			if (at + 4 <= b->len) {
+				uint16_t v = below(64);
+
+				memcpy(b->data + at + 2 * below(2), &v, sizeof(v));
+			}
 			break;
 		}
 	}
@@ -276,12 +287,14 @@ int main(int argc, char **argv)
 	}
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 0) : (uint64_t)time(NULL);
 	rng_state |= 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* the seed, even if we crash */
 	printf("# seed %llu\n", (unsigned long long)rng_state);
 
 	sk = nl_socket_alloc();
 	if (!sk || genl_connect(sk))
 		return 1;
 	family = genl_ctrl_resolve(sk, L2TPSS_GENL_NAME);
+	nl_socket_free(sk);	/* libnl only resolves the family */
 	if (family < 0) {
 		fprintf(stderr, "nlfuzz: l2tpss is not loaded\n");
 		return 1;

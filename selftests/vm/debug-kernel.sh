@@ -85,24 +85,8 @@ debug_main() {
 	fi
 	build_initramfs "$kver"
 
+	write_env debug "$kver" "$ver" "$build" "$src" "$build/vmlinux"
 	env=$CACHE/kernels/debug.env
-	cat >"$env.tmp" <<-EOF
-		# l2tpss VM kernel debug (written by selftests/vm/debug-kernel.sh; source it)
-		KNAME=debug
-		KVER=$(printf %q "$kver")
-		KPKGVER=$(printf %q "$ver")
-		MODROOT=$(printf %q "$root")
-		MODDIR=$(printf %q "$root/lib/modules/$kver")
-		KDIR=$(printf %q "$build")
-		KCONFIG=$(printf %q "$build/.config")
-		VMLINUZ=$(printf %q "$root/boot/vmlinuz-$kver")
-		VMLINUX=$(printf %q "$build/vmlinux")
-		INITRAMFS=$(printf %q "$CACHE/kernels/$kver/initramfs.cpio.gz")
-		KSRC=$(printf %q "$src")
-		L2TP_SRC=$(printf %q "$src/net/l2tp")
-		KSELFTEST_DIR=$(printf %q "$src/tools/testing/selftests")
-	EOF
-	mv "$env.tmp" "$env"
 	echo "debug: $kver ready, env $env ($((SECONDS - t0)) s)"
 }
 

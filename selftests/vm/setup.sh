@@ -441,9 +441,12 @@ magic_re() {
 
 # ------------------------------------------------------------------ main --
 
-write_env() { # NAME KVER VERSION
+# A kernel built here (debug-kernel.sh) passes its own build tree as KDIR,
+# its source as KSRC, and its vmlinux.
+write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX]
 	local name=$1 kver=$2 root=$CACHE/kernels/$2/root env=$CACHE/kernels/$1.env
-	local vmlinux=$CACHE/kernels/$2/vmlinux
+	local kdir=${4:-$CACHE/kernels/$2/root/usr/src/linux-headers-$2}
+	local ksrc=${5:-$CACHE/src/$1} vmlinux=${6:-$CACHE/kernels/$2/vmlinux}
 	[[ -f $vmlinux ]] || vmlinux=''
 	cat >"$env.tmp" <<-EOF
 		# l2tpss VM kernel $name (written by selftests/vm/setup.sh; source it)
@@ -452,14 +455,14 @@ write_env() { # NAME KVER VERSION
 		KPKGVER=$(printf %q "$3")
 		MODROOT=$(printf %q "$root")
 		MODDIR=$(printf %q "$root/lib/modules/$kver")
-		KDIR=$(printf %q "$root/usr/src/linux-headers-$kver")
+		KDIR=$(printf %q "$kdir")
 		KCONFIG=$(printf %q "$root/boot/config-$kver")
 		VMLINUZ=$(printf %q "$root/boot/vmlinuz-$kver")
 		VMLINUX=$(printf %q "$vmlinux")
 		INITRAMFS=$(printf %q "$CACHE/kernels/$kver/initramfs.cpio.gz")
-		KSRC=$(printf %q "$CACHE/src/$name")
-		L2TP_SRC=$(printf %q "$CACHE/src/$name/net/l2tp")
-		KSELFTEST_DIR=$(printf %q "$CACHE/src/$name/tools/testing/selftests")
+		KSRC=$(printf %q "$ksrc")
+		L2TP_SRC=$(printf %q "$ksrc/net/l2tp")
+		KSELFTEST_DIR=$(printf %q "$ksrc/tools/testing/selftests")
 	EOF
 	mv "$env.tmp" "$env"
 }

@@ -42,6 +42,8 @@ listening() {
 	return 1
 }
 wait_for 10 listening
+# It must not idle out (and count) while the test runs, however slowly.
+ctl -n $NS set tunnel 99 idle-timeout 0
 
 ctl -n $NS defaults set idle-timeout "$S" destruct-timeout 10
 ctl -n $NS stats reset

@@ -332,7 +332,8 @@ static int l2tpss_defaults_set(struct sk_buff *skb, struct genl_info *info)
 				    info->extack);
 	if (err)
 		return err;
-	return l2tpss_policy_set_defaults(pn, attrs, info->extack);
+	l2tpss_policy_set_defaults(pn, attrs);
+	return 0;
 }
 
 static int parse_profile(struct genl_info *info, struct nlattr **attrs)

@@ -168,13 +168,11 @@ void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,
 }
 
 /* Tunnels already registered keep the values they got. */
-int l2tpss_policy_set_defaults(struct l2tpss_net *pn, struct nlattr **attrs,
-			       struct netlink_ext_ack *extack)
+void l2tpss_policy_set_defaults(struct l2tpss_net *pn, struct nlattr **attrs)
 {
 	spin_lock_bh(&pn->lock);
 	l2tpss_settings_apply(&pn->defaults, attrs, L2TPSS_SOURCE_DEFAULT);
 	spin_unlock_bh(&pn->lock);
-	return 0;
 }
 
 /* One of the IPv4 or IPv6 attributes @v4, @v6 into @a; false if neither. */

@@ -16,7 +16,8 @@ static int objects_show(struct seq_file *m, void *v)
 	long tunnels, sessions;
 
 	l2tpss_objects_count(&tunnels, &sessions);
-	seq_printf(m, "tunnels %ld\nsessions %ld\n", tunnels, sessions);
+	seq_printf(m, "tunnels %ld\nsessions %ld\nconnections %ld\n", tunnels,
+		   sessions, l2tpss_conns_count());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);

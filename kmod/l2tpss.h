@@ -8,8 +8,10 @@
 
 #include <linux/hashtable.h>
 #include <linux/in6.h>
+#include <net/ipv6.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -21,6 +23,7 @@
 
 struct l2tp_tunnel;
 struct l2tp_session;
+struct xfrm_state;
 
 /* Settings in force on a tunnel (or the netns defaults), see policy.c. */
 struct l2tpss_settings {
@@ -40,6 +43,14 @@ struct l2tpss_addr {
 	};
 };
 
+static inline bool l2tpss_addr_equal(const struct l2tpss_addr *a,
+				     const struct l2tpss_addr *b)
+{
+	if (a->ipv6 != b->ipv6)
+		return false;
+	return a->ipv6 ? ipv6_addr_equal(&a->ip6, &b->ip6) : a->ip == b->ip;
+}
+
 /* A destination profile, see policy.c. */
 struct l2tpss_profile {
 	struct list_head node;		/* l2tpss_net.profiles */
@@ -50,6 +61,38 @@ struct l2tpss_profile {
 	struct l2tpss_addr local;
 	struct l2tpss_settings settings;
 	bool given[L2TPSS_SET_MAX + 1];	/* which settings it sets */
+};
+
+#define L2TPSS_CONN_SAS 16	/* SAs of one connection we keep track of */
+
+struct l2tpss_sa {
+	__be32 spi;
+	u8 dir;				/* enum l2tpss_direction */
+};
+
+/*
+ * An IPsec connection, see ipsec.c and the UAPI header. Its identity never
+ * changes; the packet path reads it, and the flags, under RCU.
+ */
+struct l2tpss_conn {
+	struct hlist_node node;		/* l2tpss_net.conn_hash while live */
+	struct kref ref;		/* the tables while live, tunnels, work */
+	struct rcu_head rcu;
+	struct l2tpss_net *pn;
+	struct l2tpss_addr peer, local;
+	__be16 natt_port;
+	u32 reqid;
+	u32 gen;			/* index in l2tpss_net.conns */
+	bool live;			/* has SAs; under the lock */
+	bool spent;			/* READ_ONCE() in the packet path */
+	bool single_shot;		/* bound to a single-shot tunnel */
+	u32 tunnel_id;			/* last tunnel bound */
+	u32 tunnels;			/* connected tunnels bound */
+	unsigned long last_rx;		/* jiffies of its last L2TP packet in */
+	u8 nr_sas;
+	struct l2tpss_sa sas[L2TPSS_CONN_SAS];
+	atomic64_t drops;
+	struct work_struct teardown_work;
 };
 
 /*
@@ -81,6 +124,10 @@ struct l2tpss_tunnel {
 	unsigned long timer_expires;	/* jiffies, of the running timer */
 	struct l2tpss_settings settings;
 	char profile[L2TPSS_PROFILE_NAME_LEN];
+	/* Its IPsec connection, if it registered over one; holds a ref. */
+	struct l2tpss_conn *conn;
+	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
+	atomic64_t blocked;		/* packets the filter dropped */
 	struct delayed_work idle_work;
 	struct delayed_work destruct_work;
 };
@@ -94,6 +141,8 @@ struct l2tpss_session {
 };
 
 #define L2TPSS_SESSION_HASH_BITS 10
+#define L2TPSS_FLOW_HASH_BITS 10
+#define L2TPSS_CONN_HASH_BITS 8
 
 /* Per network namespace state, see main.c for its lifetime. */
 struct l2tpss_net {
@@ -108,6 +157,15 @@ struct l2tpss_net {
 	struct list_head profiles;
 	unsigned int nr_profiles;
 	u64 stats[L2TPSS_STAT_MAX + 1];
+	/* The packet path reads these under RCU, see filter.c. */
+	DECLARE_HASHTABLE(flows, L2TPSS_FLOW_HASH_BITS); /* records by peer */
+	struct xarray ports;		/* local UDP port -> tunnels using it */
+	DECLARE_HASHTABLE(conn_hash, L2TPSS_CONN_HASH_BITS); /* by identity */
+	struct xarray conns;		/* live connections by gen; holds a ref */
+	u32 next_conn_gen;
+	atomic64_t drops[__L2TPSS_DROP_MAX];
+	struct ratelimit_state blocked_events;
+	bool hooks_on;			/* netfilter hooks registered */
 };
 
 extern unsigned int l2tpss_net_id;
@@ -155,6 +213,10 @@ extern const struct nla_policy l2tpss_profile_policy[L2TPSS_PROFILE_A_MAX + 1];
 void l2tpss_policy_init(struct l2tpss_net *pn);
 void l2tpss_policy_exit(struct l2tpss_net *pn);
 void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
+				 const struct l2tpss_addr *local,
+				 const struct l2tpss_addr *peer,
+				 struct l2tpss_settings *s);
 int l2tpss_settings_parse(const struct nlattr *nest, struct nlattr **attrs,
 			  struct netlink_ext_ack *extack);
 void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,
@@ -170,11 +232,37 @@ int l2tpss_sources_put(struct sk_buff *skb, int attrtype,
 		       const struct l2tpss_settings *s);
 int l2tpss_profile_put(struct sk_buff *skb, const struct l2tpss_profile *p);
 
+/* ipsec.c: connections, binding, teardown, the key manager. */
+void l2tpss_ipsec_init(void);
+void l2tpss_ipsec_exit(void);
+void l2tpss_conns_init(struct l2tpss_net *pn);
+void l2tpss_conns_exit(struct l2tpss_net *pn);
+void l2tpss_conns_scan(void);
+void l2tpss_conn_put(struct l2tpss_conn *c);
+struct l2tpss_conn *l2tpss_conn_lookup(struct l2tpss_net *pn,
+				       struct xfrm_state *x, bool in);
+bool l2tpss_conn_bind(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_conn_tunnel_gone(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_conn_tunnel_expired(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_conn_spend(struct l2tpss_net *pn, struct l2tpss_conn *c);
+long l2tpss_conns_count(void);
+
+/* filter.c: the netfilter hooks that enforce it all on the wire. */
+int l2tpss_filter_init(struct l2tpss_net *pn);
+void l2tpss_filter_exit(struct l2tpss_net *pn);
+void l2tpss_filter_destroy(struct l2tpss_net *pn);
+void l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_flow_del(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+
 /* netlink.c: the generic netlink family and its events. */
 int l2tpss_netlink_init(void);
 void l2tpss_netlink_exit(void);
 void l2tpss_notify(struct l2tpss_net *pn, const struct l2tpss_tunnel *t,
 		   u8 event, u32 session_id);
+void l2tpss_notify_conn(struct l2tpss_net *pn, const struct l2tpss_conn *c,
+			u8 event);
+void l2tpss_notify_blocked(struct l2tpss_net *pn, u8 drop, u8 dir, u32 tunnel_id,
+			   const struct l2tpss_conn *c);
 
 /* debugfs.c: object counters for leak checks. */
 void l2tpss_debugfs_init(void);

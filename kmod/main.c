@@ -19,14 +19,18 @@ static int __net_init l2tpss_net_init(struct net *net)
 
 	l2tpss_tunnels_init(pn, net);
 	l2tpss_policy_init(pn);
-	return 0;
+	l2tpss_conns_init(pn);
+	return l2tpss_filter_init(pn);
 }
 
 static void __net_exit l2tpss_net_exit(struct net *net)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(net);
 
+	l2tpss_filter_exit(pn);
 	l2tpss_tunnels_exit(pn);
+	l2tpss_conns_exit(pn);
+	l2tpss_filter_destroy(pn);
 	l2tpss_policy_exit(pn);
 }
 
@@ -39,8 +43,9 @@ static struct pernet_operations l2tpss_net_ops = {
 
 /*
  * Each layer needs the ones before it: the timers' workqueue, the per-netns
- * tables, the netlink family (commands read the tables; events need the
- * family), then the hooks and the scan that fill the tables.
+ * tables (and packet filter), the key manager and the SAs already there,
+ * the netlink family (commands read the tables; events need the family),
+ * then the hooks and the scan that fill the tunnel tables.
  */
 static int __init l2tpss_init(void)
 {
@@ -52,9 +57,11 @@ static int __init l2tpss_init(void)
 	err = register_pernet_subsys(&l2tpss_net_ops);
 	if (err)
 		goto err_timers;
+	l2tpss_ipsec_init();
+	l2tpss_conns_scan();
 	err = l2tpss_netlink_init();
 	if (err)
-		goto err_pernet;
+		goto err_ipsec;
 	err = l2tpss_hooks_attach();
 	if (err)
 		goto err_netlink;
@@ -66,7 +73,8 @@ static int __init l2tpss_init(void)
 
 err_netlink:
 	l2tpss_netlink_exit();
-err_pernet:
+err_ipsec:
+	l2tpss_ipsec_exit();
 	unregister_pernet_subsys(&l2tpss_net_ops);
 err_timers:
 	l2tpss_timers_exit();
@@ -74,22 +82,26 @@ err_timers:
 }
 
 /*
- * Commands stop first (the tables they read go last), then the hooks; the
- * netns exits stop every timer and free every record; the workqueue drains.
+ * Commands stop first (the tables they read go last), then the hooks and
+ * the key manager; the netns exits unhook the packet filter, stop every
+ * timer and free every record; the workqueue drains.
  */
 static void __exit l2tpss_exit(void)
 {
-	long tunnels, sessions;
+	long tunnels, sessions, conns;
 
 	l2tpss_debugfs_exit();
 	l2tpss_netlink_exit();
 	l2tpss_hooks_detach();
+	l2tpss_ipsec_exit();
 	unregister_pernet_subsys(&l2tpss_net_ops);
 	l2tpss_timers_exit();
 
 	l2tpss_objects_count(&tunnels, &sessions);
-	WARN(tunnels || sessions, "leaked %ld tunnel and %ld session records\n",
-	     tunnels, sessions);
+	conns = l2tpss_conns_count();
+	WARN(tunnels || sessions || conns,
+	     "leaked %ld tunnel, %ld session and %ld connection records\n",
+	     tunnels, sessions, conns);
 }
 
 module_init(l2tpss_init);

@@ -60,6 +60,50 @@ static int put_ports(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 			   ntohs(t->peer_port));
 }
 
+/*
+ * A connection's identity and state. Its SAs change under the netns lock:
+ * only callers holding it ask for them.
+ */
+static int conn_fill(struct sk_buff *skb, int attrtype,
+		     const struct l2tpss_conn *c, bool with_sas)
+{
+	struct nlattr *nest = nla_nest_start(skb, attrtype), *sa;
+	int i;
+
+	if (!nest ||
+	    put_addr(skb, L2TPSS_CONN_A_PEER_IP, L2TPSS_CONN_A_PEER_IP6,
+		     &c->peer) ||
+	    put_addr(skb, L2TPSS_CONN_A_LOCAL_IP, L2TPSS_CONN_A_LOCAL_IP6,
+		     &c->local) ||
+	    nla_put_u16(skb, L2TPSS_CONN_A_NATT_PORT, ntohs(c->natt_port)) ||
+	    nla_put_u32(skb, L2TPSS_CONN_A_REQID, c->reqid) ||
+	    nla_put_u32(skb, L2TPSS_CONN_A_GENERATION, c->gen) ||
+	    nla_put_u8(skb, L2TPSS_CONN_A_LIVE, READ_ONCE(c->live)) ||
+	    nla_put_u8(skb, L2TPSS_CONN_A_SPENT, READ_ONCE(c->spent)) ||
+	    nla_put_u8(skb, L2TPSS_CONN_A_SINGLE_SHOT,
+		       READ_ONCE(c->single_shot)) ||
+	    (c->tunnel_id &&
+	     nla_put_u32(skb, L2TPSS_CONN_A_TUNNEL_ID, c->tunnel_id)) ||
+	    nla_put_u32(skb, L2TPSS_CONN_A_TUNNELS, READ_ONCE(c->tunnels)) ||
+	    nla_put_u64_64bit(skb, L2TPSS_CONN_A_DROPS,
+			      atomic64_read(&c->drops), L2TPSS_CONN_A_PAD))
+		goto nospace;
+	for (i = 0; with_sas && i < c->nr_sas; i++) {
+		sa = nla_nest_start(skb, L2TPSS_CONN_A_SA);
+		if (!sa ||
+		    nla_put_u32(skb, L2TPSS_SA_A_SPI, ntohl(c->sas[i].spi)) ||
+		    nla_put_u8(skb, L2TPSS_SA_A_DIRECTION, c->sas[i].dir))
+			goto nospace;
+		nla_nest_end(skb, sa);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+nospace:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
 /* Milliseconds until the idle or destruct timer fires, if one runs. */
 static int put_timer(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 {
@@ -107,7 +151,10 @@ static int tunnel_put(struct sk_buff *skb, const struct l2tpss_tunnel *t,
 	     nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSION_ID, session_id)) ||
 	    l2tpss_settings_put(skb, L2TPSS_TUNNEL_A_SETTINGS, &t->settings,
 				NULL) ||
-	    l2tpss_sources_put(skb, L2TPSS_TUNNEL_A_SOURCES, &t->settings)) {
+	    l2tpss_sources_put(skb, L2TPSS_TUNNEL_A_SOURCES, &t->settings) ||
+	    nla_put_u64_64bit(skb, L2TPSS_TUNNEL_A_PACKETS_BLOCKED,
+			      atomic64_read(&t->blocked), L2TPSS_TUNNEL_A_PAD) ||
+	    (t->conn && conn_fill(skb, L2TPSS_TUNNEL_A_IPSEC, t->conn, true))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -161,6 +208,63 @@ out:
 	rcu_read_unlock();
 }
 
+/* An event about a connection. Called with the netns lock held. */
+void l2tpss_notify_conn(struct l2tpss_net *pn, const struct l2tpss_conn *c,
+			u8 event)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	rcu_read_lock();
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, event) ||
+	    conn_fill(skb, L2TPSS_A_CONN, c, true)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
+				GFP_ATOMIC);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * A packet the filter dropped, from the packet path (rate limited by the
+ * caller): why, which way, and its tunnel and connection when known.
+ */
+void l2tpss_notify_blocked(struct l2tpss_net *pn, u8 drop, u8 dir, u32 tunnel_id,
+			   const struct l2tpss_conn *c)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
+	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, L2TPSS_EVENT_PACKET_BLOCKED) ||
+	    nla_put_u8(skb, L2TPSS_A_DROP, drop) ||
+	    nla_put_u8(skb, L2TPSS_A_DIRECTION, dir) ||
+	    (tunnel_id && nla_put_u32(skb, L2TPSS_A_TUNNEL_ID, tunnel_id)) ||
+	    (c && conn_fill(skb, L2TPSS_A_CONN, c, false))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
+				GFP_ATOMIC);
+}
+
 static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdr)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -189,6 +293,39 @@ static int l2tpss_version_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* Live IPsec connections, oldest first; resumes at cb->args[0]. */
+static int l2tpss_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(sock_net(skb->sk));
+	unsigned long gen = cb->args[0];
+	struct l2tpss_conn *c;
+	int err = 0;
+	void *hdr;
+
+	spin_lock_bh(&pn->lock);
+	xa_for_each_start(&pn->conns, gen, c, gen) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &l2tpss_family,
+				  NLM_F_MULTI, L2TPSS_CMD_CONN_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		err = conn_fill(skb, L2TPSS_A_CONN, c, true);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	spin_unlock_bh(&pn->lock);
+
+	if (err && !skb->len)
+		return err;
+	cb->args[0] = err ? gen : (unsigned long)U32_MAX + 1;
+	return skb->len;
 }
 
 /* The connected tunnel of that id, else its newest record in destruct. */
@@ -393,6 +530,15 @@ static int l2tpss_profile_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static const u8 drop_stat[__L2TPSS_DROP_MAX] = {
+	[L2TPSS_DROP_MALFORMED] = L2TPSS_STAT_DROP_MALFORMED,
+	[L2TPSS_DROP_PLAINTEXT] = L2TPSS_STAT_DROP_PLAINTEXT,
+	[L2TPSS_DROP_SPENT] = L2TPSS_STAT_DROP_SPENT,
+	[L2TPSS_DROP_SECOND_TUNNEL] = L2TPSS_STAT_DROP_SECOND_TUNNEL,
+	[L2TPSS_DROP_SECOND_SESSION] = L2TPSS_STAT_DROP_SECOND_SESSION,
+	[L2TPSS_DROP_DISCONNECTED] = L2TPSS_STAT_DROP_DISCONNECTED,
+};
+
 static int l2tpss_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
@@ -409,12 +555,15 @@ static int l2tpss_stats_get(struct sk_buff *skb, struct genl_info *info)
 	spin_lock_bh(&pn->lock);
 	memcpy(stats, pn->stats, sizeof(stats));
 	spin_unlock_bh(&pn->lock);
+	for (i = L2TPSS_DROP_MALFORMED; i < __L2TPSS_DROP_MAX; i++)
+		stats[drop_stat[i]] = atomic64_read(&pn->drops[i]);
 
 	nest = nla_nest_start(msg, L2TPSS_A_STATS);
 	if (!nest)
 		goto nospace;
-	for (i = L2TPSS_STAT_TUNNELS; i < L2TPSS_STAT_PAD; i++)
-		if (nla_put_u64_64bit(msg, i, stats[i], L2TPSS_STAT_PAD))
+	for (i = L2TPSS_STAT_TUNNELS; i <= L2TPSS_STAT_MAX; i++)
+		if (i != L2TPSS_STAT_PAD &&
+		    nla_put_u64_64bit(msg, i, stats[i], L2TPSS_STAT_PAD))
 			goto nospace;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
@@ -429,9 +578,13 @@ static int l2tpss_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
 
+	int i;
+
 	spin_lock_bh(&pn->lock);
 	memset(pn->stats, 0, sizeof(pn->stats));
 	spin_unlock_bh(&pn->lock);
+	for (i = 0; i < __L2TPSS_DROP_MAX; i++)
+		atomic64_set(&pn->drops[i], 0);
 	return 0;
 }
 
@@ -498,6 +651,10 @@ static const struct genl_ops l2tpss_ops[] = {
 		.cmd = L2TPSS_CMD_STATS_RESET,
 		.doit = l2tpss_stats_reset,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_CONN_GET,
+		.dumpit = l2tpss_conn_dump,
 	},
 };
 

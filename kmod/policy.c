@@ -62,13 +62,6 @@ void l2tpss_policy_exit(struct l2tpss_net *pn)
 	pn->nr_profiles = 0;
 }
 
-static bool addr_equal(const struct l2tpss_addr *a, const struct l2tpss_addr *b)
-{
-	if (a->ipv6 != b->ipv6)
-		return false;
-	return a->ipv6 ? ipv6_addr_equal(&a->ip6, &b->ip6) : a->ip == b->ip;
-}
-
 static bool prefix_match(const struct l2tpss_addr *prefix, u8 len,
 			 const struct l2tpss_addr *addr)
 {
@@ -92,7 +85,7 @@ static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
 
 	list_for_each_entry(p, &pn->profiles, node) {
 		if (!prefix_match(&p->peer, p->prefixlen, peer) ||
-		    (p->has_local && !addr_equal(&p->local, local)))
+		    (p->has_local && !l2tpss_addr_equal(&p->local, local)))
 			continue;
 		if (!best || p->prefixlen > best->prefixlen ||
 		    (p->prefixlen == best->prefixlen &&
@@ -104,19 +97,23 @@ static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
 	return best;
 }
 
-/* The settings @t gets as it registers. Caller holds pn->lock. */
-void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+/*
+ * The settings for a tunnel from @local to @peer, and the name of the
+ * profile that gave them, if any. Caller holds pn->lock.
+ */
+const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
+				 const struct l2tpss_addr *local,
+				 const struct l2tpss_addr *peer,
+				 struct l2tpss_settings *s)
 {
 	struct l2tpss_profile *p;
-	struct l2tpss_settings *s = &t->settings;
 
 	lockdep_assert_held(&pn->lock);
 	*s = pn->defaults;
-	p = profile_match(pn, &t->local, &t->peer);
+	p = profile_match(pn, local, peer);
 	if (!p)
-		return;
+		return NULL;
 
-	strscpy(t->profile, p->name, sizeof(t->profile));
 	if (p->given[L2TPSS_SET_SINGLE_SHOT])
 		s->single_shot = p->settings.single_shot;
 	if (p->given[L2TPSS_SET_IDLE_TIMEOUT])
@@ -128,6 +125,17 @@ void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 	for (int i = 1; i <= L2TPSS_SET_MAX; i++)
 		if (p->given[i])
 			s->source[i] = L2TPSS_SOURCE_PROFILE;
+	return p->name;
+}
+
+/* The settings @t gets as it registers. Caller holds pn->lock. */
+void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+{
+	const char *profile = l2tpss_policy_lookup(pn, &t->local, &t->peer,
+						   &t->settings);
+
+	if (profile)
+		strscpy(t->profile, profile, sizeof(t->profile));
 }
 
 /* Parses a settings nest; at least one setting must be in it. */

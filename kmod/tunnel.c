@@ -39,6 +39,7 @@ static const u8 disconnect_stat[__L2TPSS_REASON_MAX] = {
 	[L2TPSS_REASON_IDLE_TIMEOUT] = L2TPSS_STAT_DISCONNECT_IDLE,
 	[L2TPSS_REASON_SINGLE_SHOT] = L2TPSS_STAT_DISCONNECT_SINGLE_SHOT,
 	[L2TPSS_REASON_ADMIN] = L2TPSS_STAT_DISCONNECT_ADMIN,
+	[L2TPSS_REASON_REFUSED] = L2TPSS_STAT_DISCONNECT_REFUSED,
 };
 
 void l2tpss_objects_count(long *tunnels, long *sessions)
@@ -52,6 +53,8 @@ static void tunnel_release(struct kref *ref)
 	struct l2tpss_tunnel *t = container_of(ref, struct l2tpss_tunnel, ref);
 
 	atomic_long_dec(&nr_tunnels);
+	if (t->conn)
+		l2tpss_conn_put(t->conn);
 	kfree_rcu(t, rcu);
 }
 
@@ -189,6 +192,7 @@ static void tunnel_disconnected(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 	l2tpss_idle_timer_stop(t);
 	l2tpss_destruct_timer_start(t);
 	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_DISCONNECT, 0);
+	l2tpss_conn_tunnel_gone(pn, t);
 }
 
 /*
@@ -200,6 +204,7 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
 	struct l2tpss_tunnel *t, *old;
+	bool refused;
 
 	t = tunnel_alloc(pn, tunnel);
 
@@ -222,10 +227,19 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 		tunnel_disconnected(pn, old);
 
 	l2tpss_policy_resolve(pn, t);
+	refused = !l2tpss_conn_bind(pn, t);
+	l2tpss_flow_add(pn, t);
 	pn->stats[L2TPSS_STAT_TUNNELS]++;
-	idle_timer_update(t);
+	if (refused)
+		t->pending_reason = L2TPSS_REASON_REFUSED;
+	else
+		idle_timer_update(t);
 	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_NEW, 0);
 	spin_unlock_bh(&pn->lock);
+
+	/* Items 9 and 11: its connection carries no new tunnel. */
+	if (refused)
+		l2tp_tunnel_delete(tunnel);
 	return;
 
 untracked:
@@ -450,6 +464,8 @@ void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t)
 	expired = !pn->dead && t->state == L2TPSS_STATE_DESTRUCTING &&
 		  xa_load(&pn->records, t->gen) == t;
 	if (expired) {
+		l2tpss_conn_tunnel_expired(pn, t);
+		l2tpss_flow_del(pn, t);
 		xa_erase(&pn->records, t->gen);
 		pn->stats[L2TPSS_STAT_EXPIRED]++;
 		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_EXPIRE, 0);

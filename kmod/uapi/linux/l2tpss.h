@@ -42,6 +42,7 @@ enum l2tpss_cmd {
 	L2TPSS_CMD_STATS_GET,		/* reply: L2TPSS_A_STATS */
 	L2TPSS_CMD_STATS_RESET,
 	L2TPSS_CMD_EVENT,		/* notification on the "events" group */
+	L2TPSS_CMD_CONN_GET,		/* dump: IPsec connections, L2TPSS_A_CONN */
 
 	__L2TPSS_CMD_MAX,
 };
@@ -58,6 +59,9 @@ enum l2tpss_attr {
 	L2TPSS_A_PROFILE,		/* nest: enum l2tpss_profile_attr */
 	L2TPSS_A_STATS,			/* nest: enum l2tpss_stat, u64 each */
 	L2TPSS_A_EVENT,			/* u8: enum l2tpss_event */
+	L2TPSS_A_CONN,			/* nest: enum l2tpss_conn_attr */
+	L2TPSS_A_DROP,			/* u8: enum l2tpss_drop, in events */
+	L2TPSS_A_DIRECTION,		/* u8: enum l2tpss_direction, in events */
 
 	__L2TPSS_A_MAX,
 };
@@ -104,6 +108,9 @@ enum l2tpss_reason {
 	L2TPSS_REASON_IDLE_TIMEOUT,	/* idle timer expired */
 	L2TPSS_REASON_SINGLE_SHOT,	/* its one session ended */
 	L2TPSS_REASON_ADMIN,		/* L2TPSS_CMD_TUNNEL_DISCONNECT */
+	L2TPSS_REASON_REFUSED,		/* registered over a used or spent
+					 * IPsec connection (SPEC.md item 9, 11)
+					 */
 
 	__L2TPSS_REASON_MAX,
 };
@@ -120,6 +127,12 @@ enum l2tpss_event {
 	L2TPSS_EVENT_SESSION_DELETE,	/* L2TPSS_TUNNEL_A_SESSION_ID too */
 	L2TPSS_EVENT_SESSION_REFUSED,	/* a second session, single-shot */
 	L2TPSS_EVENT_TUNNEL_SET,	/* per-tunnel settings changed */
+	L2TPSS_EVENT_CONN_SPENT,	/* L2TPSS_A_CONN: no more L2TP over it */
+	L2TPSS_EVENT_PACKET_BLOCKED,	/* L2TPSS_A_DROP, _DIRECTION; _CONN and
+					 * L2TPSS_A_TUNNEL_ID when known;
+					 * rate limited
+					 */
+	L2TPSS_EVENT_IPSEC_TEARDOWN,	/* L2TPSS_A_CONN: SAs expired, removed */
 
 	__L2TPSS_EVENT_MAX,
 };
@@ -149,6 +162,11 @@ enum l2tpss_tunnel_attr {
 	L2TPSS_TUNNEL_A_TIMER,		/* u32: ms until idle/destruct timer */
 	L2TPSS_TUNNEL_A_SESSIONS_REFUSED, /* u32: refused by single-shot */
 	L2TPSS_TUNNEL_A_SESSION_ID,	/* u32: in session events */
+	L2TPSS_TUNNEL_A_IPSEC,		/* nest: enum l2tpss_conn_attr; absent
+					 * for plain L2TP
+					 */
+	L2TPSS_TUNNEL_A_PACKETS_BLOCKED, /* u64: dropped by the filter */
+	L2TPSS_TUNNEL_A_PAD,
 
 	__L2TPSS_TUNNEL_A_MAX,
 };
@@ -188,10 +206,86 @@ enum l2tpss_stat {
 	L2TPSS_STAT_EXPIRED,		/* records dropped after destruct */
 	L2TPSS_STAT_UNTRACKED,		/* tunnels missed: out of memory */
 	L2TPSS_STAT_PAD,
+	L2TPSS_STAT_DISCONNECT_REFUSED,	/* over a used or spent connection */
+	L2TPSS_STAT_CONNS_SPENT,	/* IPsec connections marked spent */
+	L2TPSS_STAT_IPSEC_TEARDOWNS,	/* connections torn down */
+	L2TPSS_STAT_SAS_EXPIRED,	/* SAs hard-expired by teardowns */
+	L2TPSS_STAT_POLICIES_DELETED,	/* XFRM policies removed by them */
+	L2TPSS_STAT_DROP_MALFORMED,	/* packets dropped, by enum l2tpss_drop */
+	L2TPSS_STAT_DROP_PLAINTEXT,
+	L2TPSS_STAT_DROP_SPENT,
+	L2TPSS_STAT_DROP_SECOND_TUNNEL,
+	L2TPSS_STAT_DROP_SECOND_SESSION,
+	L2TPSS_STAT_DROP_DISCONNECTED,
 
 	__L2TPSS_STAT_MAX,
 };
 
 #define L2TPSS_STAT_MAX (__L2TPSS_STAT_MAX - 1)
+
+/*
+ * An IPsec connection: the transport-mode ESP SAs with one identity (peer
+ * address, the peer's NAT-T port or 0, reqid), from the first SA until the
+ * last one is gone. A rekey keeps the connection; SAs that appear when none
+ * of that identity is left start a new one (a new generation).
+ */
+enum l2tpss_conn_attr {
+	L2TPSS_CONN_A_UNSPEC,
+	L2TPSS_CONN_A_PEER_IP,		/* be32 */
+	L2TPSS_CONN_A_PEER_IP6,		/* struct in6_addr */
+	L2TPSS_CONN_A_LOCAL_IP,		/* be32 */
+	L2TPSS_CONN_A_LOCAL_IP6,	/* struct in6_addr */
+	L2TPSS_CONN_A_NATT_PORT,	/* u16: peer's NAT-T port, 0 if none */
+	L2TPSS_CONN_A_REQID,		/* u32 */
+	L2TPSS_CONN_A_GENERATION,	/* u32: tells connections apart */
+	L2TPSS_CONN_A_LIVE,		/* u8: 1 while it has SAs */
+	L2TPSS_CONN_A_SPENT,		/* u8: refuses all L2TP (item 11) */
+	L2TPSS_CONN_A_SINGLE_SHOT,	/* u8: carried a single-shot tunnel */
+	L2TPSS_CONN_A_TUNNEL_ID,	/* u32: last tunnel bound to it */
+	L2TPSS_CONN_A_TUNNELS,		/* u32: connected tunnels bound to it */
+	L2TPSS_CONN_A_SA,		/* nest, repeated: enum l2tpss_sa_attr */
+	L2TPSS_CONN_A_DROPS,		/* u64: packets dropped over it */
+	L2TPSS_CONN_A_PAD,
+
+	__L2TPSS_CONN_A_MAX,
+};
+
+#define L2TPSS_CONN_A_MAX (__L2TPSS_CONN_A_MAX - 1)
+
+enum l2tpss_sa_attr {
+	L2TPSS_SA_A_UNSPEC,
+	L2TPSS_SA_A_SPI,		/* u32, host order */
+	L2TPSS_SA_A_DIRECTION,		/* u8: enum l2tpss_direction */
+
+	__L2TPSS_SA_A_MAX,
+};
+
+#define L2TPSS_SA_A_MAX (__L2TPSS_SA_A_MAX - 1)
+
+enum l2tpss_direction {
+	L2TPSS_DIR_IN,
+	L2TPSS_DIR_OUT,
+};
+
+/* Why the filter dropped a packet (SPEC.md items 6, 8, 9, 11, 13, 14). */
+enum l2tpss_drop {
+	L2TPSS_DROP_NONE,
+	L2TPSS_DROP_MALFORMED,		/* not valid L2TP on a tracked flow */
+	L2TPSS_DROP_PLAINTEXT,		/* require-ipsec, or a tunnel that was
+					 * established over IPsec
+					 */
+	L2TPSS_DROP_SPENT,		/* over a spent connection */
+	L2TPSS_DROP_SECOND_TUNNEL,	/* SCCRQ over a connection that carried
+					 * a single-shot tunnel
+					 */
+	L2TPSS_DROP_SECOND_SESSION,	/* ICRQ/OCRQ on a single-shot tunnel
+					 * that had its session
+					 */
+	L2TPSS_DROP_DISCONNECTED,	/* a disconnected single-shot tunnel:
+					 * all but StopCCN, CDN and ZLB
+					 */
+
+	__L2TPSS_DROP_MAX,
+};
 
 #endif /* _UAPI_LINUX_L2TPSS_H */

@@ -73,6 +73,7 @@ static void usage(FILE *out)
 	      "       l2tpss-ctl profile add NAME peer PREFIX [local ADDR] [SETTINGS]\n"
 	      "       l2tpss-ctl profile del NAME\n"
 	      "       l2tpss-ctl profile show\n"
+	      "       l2tpss-ctl conn show\n"
 	      "       l2tpss-ctl stats [reset]\n"
 	      "       l2tpss-ctl monitor\n"
 	      "       l2tpss-ctl version\n"
@@ -146,6 +147,7 @@ static const struct object {
 	{ "disconnect", do_disconnect },
 	{ "defaults", do_defaults },
 	{ "profile", do_profile },
+	{ "conn", do_conn },
 	{ "stats", do_stats },
 	{ "monitor", do_monitor },
 	{ "version", do_version },

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -50,9 +51,14 @@ void settings_print(struct nlattr *settings, struct nlattr *sources);
 const char *setting_name(int type);
 
 /* tunnel.c: a tunnel as JSON or text, from its L2TPSS_A_TUNNEL nest. */
+const char *address_text(struct nlattr *v4, struct nlattr *v6, char *buf);
 bool tunnel_parse(struct nlattr *nest, struct nlattr **tb);
 struct json_object *tunnel_json(struct nlattr **tb);
 void tunnel_print(struct nlattr **tb);
+
+/* conn.c: an IPsec connection as JSON or text, from its nest. */
+struct json_object *conn_json(struct nlattr *nest);
+void conn_print(struct nlattr *nest, const char *indent);
 
 /* One function per command. */
 int do_show(int argc, char **argv);
@@ -61,6 +67,7 @@ int do_disconnect(int argc, char **argv);
 int do_defaults(int argc, char **argv);
 int do_profile(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_conn(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_version(int argc, char **argv);
 

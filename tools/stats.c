@@ -15,6 +15,17 @@ static const char *const stat_names[] = {
 	[L2TPSS_STAT_DISCONNECT_ADMIN] = "disconnect_admin",
 	[L2TPSS_STAT_EXPIRED] = "expired",
 	[L2TPSS_STAT_UNTRACKED] = "untracked",
+	[L2TPSS_STAT_DISCONNECT_REFUSED] = "disconnect_refused",
+	[L2TPSS_STAT_CONNS_SPENT] = "connections_spent",
+	[L2TPSS_STAT_IPSEC_TEARDOWNS] = "ipsec_teardowns",
+	[L2TPSS_STAT_SAS_EXPIRED] = "sas_expired",
+	[L2TPSS_STAT_POLICIES_DELETED] = "policies_deleted",
+	[L2TPSS_STAT_DROP_MALFORMED] = "drop_malformed",
+	[L2TPSS_STAT_DROP_PLAINTEXT] = "drop_plaintext",
+	[L2TPSS_STAT_DROP_SPENT] = "drop_spent",
+	[L2TPSS_STAT_DROP_SECOND_TUNNEL] = "drop_second_tunnel",
+	[L2TPSS_STAT_DROP_SECOND_SESSION] = "drop_second_session",
+	[L2TPSS_STAT_DROP_DISCONNECTED] = "drop_disconnected",
 };
 
 static int on_stats(struct nlattr **attrs, void *arg)

@@ -28,6 +28,7 @@ static const char *const reasons[] = {
 	[L2TPSS_REASON_IDLE_TIMEOUT] = "idle-timeout",
 	[L2TPSS_REASON_SINGLE_SHOT] = "single-shot",
 	[L2TPSS_REASON_ADMIN] = "admin",
+	[L2TPSS_REASON_REFUSED] = "refused",
 };
 
 /* Why it was disconnected, or NULL while it is connected. */
@@ -48,7 +49,7 @@ static const char *encap_name(uint8_t encap)
 }
 
 /* The address in @v4 or @v6, whichever is present, as text; "" if none. */
-static const char *address(struct nlattr *v4, struct nlattr *v6, char *buf)
+const char *address_text(struct nlattr *v4, struct nlattr *v6, char *buf)
 {
 	if (v4)
 		return inet_ntop(AF_INET, nla_data(v4), buf, INET6_ADDRSTRLEN);
@@ -90,10 +91,10 @@ struct json_object *tunnel_json(struct nlattr **tb)
 	json_object_object_add(obj, "encap", json_object_new_string(
 		encap_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_ENCAP]))));
 	json_object_object_add(obj, "local", json_object_new_string(
-		address(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
+		address_text(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
 			tb[L2TPSS_TUNNEL_A_LOCAL_IP6], local)));
 	json_object_object_add(obj, "peer", json_object_new_string(
-		address(tb[L2TPSS_TUNNEL_A_PEER_IP],
+		address_text(tb[L2TPSS_TUNNEL_A_PEER_IP],
 			tb[L2TPSS_TUNNEL_A_PEER_IP6], peer)));
 	if (tb[L2TPSS_TUNNEL_A_LOCAL_PORT])
 		json_object_object_add(obj, "local_port", json_object_new_int(
@@ -121,7 +122,10 @@ struct json_object *tunnel_json(struct nlattr **tb)
 	json_object_put(settings);
 	json_object_object_add(obj, "source",
 			       sources_to_json(tb[L2TPSS_TUNNEL_A_SOURCES]));
-	json_object_object_add(obj, "ipsec", NULL);
+	if (tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED])
+		json_object_object_add(obj, "packets_blocked", json_object_new_int64(
+			(int64_t)nla_get_u64(tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED])));
+	json_object_object_add(obj, "ipsec", conn_json(tb[L2TPSS_TUNNEL_A_IPSEC]));
 	return obj;
 }
 
@@ -137,13 +141,13 @@ void tunnel_print(struct nlattr **tb)
 	       nla_get_u8(tb[L2TPSS_TUNNEL_A_PROTO_VERSION]),
 	       encap_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_ENCAP])),
 	       v6 && udp ? "[" : "",
-	       address(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
+	       address_text(tb[L2TPSS_TUNNEL_A_LOCAL_IP],
 		       tb[L2TPSS_TUNNEL_A_LOCAL_IP6], local),
 	       v6 && udp ? "]" : "");
 	if (udp)
 		printf(":%u", nla_get_u16(tb[L2TPSS_TUNNEL_A_LOCAL_PORT]));
 	printf(" -> %s%s%s", v6 && udp ? "[" : "",
-	       address(tb[L2TPSS_TUNNEL_A_PEER_IP],
+	       address_text(tb[L2TPSS_TUNNEL_A_PEER_IP],
 		       tb[L2TPSS_TUNNEL_A_PEER_IP6], peer),
 	       v6 && udp ? "]" : "");
 	if (udp)
@@ -165,9 +169,15 @@ void tunnel_print(struct nlattr **tb)
 	printf("), age %us", nla_get_u32(tb[L2TPSS_TUNNEL_A_AGE]));
 	if (tb[L2TPSS_TUNNEL_A_PROFILE])
 		printf(", profile %s", nla_get_string(tb[L2TPSS_TUNNEL_A_PROFILE]));
+	if (tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED] &&
+	    nla_get_u64(tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED]))
+		printf(", %llu packets blocked", (unsigned long long)
+		       nla_get_u64(tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED]));
 	printf("\n  ");
 	settings_print(tb[L2TPSS_TUNNEL_A_SETTINGS],
 		       tb[L2TPSS_TUNNEL_A_SOURCES]);
+	if (tb[L2TPSS_TUNNEL_A_IPSEC])
+		conn_print(tb[L2TPSS_TUNNEL_A_IPSEC], "  ");
 }
 
 /* Attributes every tunnel reply carries; the rest are optional. */

@@ -78,6 +78,12 @@ for k in "${kernels[@]}"; do
 		"$LOGS/module-$k.log"
 done
 
+mkdir -p build/parse
+build_clean "$LOGS/parse.log" make -s -C selftests/parse test OUT="$PWD/build/parse"
+result "host: L2TP parser unit test, under ASan and UBSan" $? "$LOGS/parse.log"
+make -s -C selftests/parse regress OUT="$PWD/build/parse" >"$LOGS/parse-corpus.log" 2>&1
+result "host: L2TP parser fuzz target over its corpus" $? "$LOGS/parse-corpus.log"
+
 for t in selftests/host/*.sh; do
 	"$t" >"$LOGS/host-$(basename "$t").log" 2>&1
 	result "host: $(basename "$t")" $? "$LOGS/host-$(basename "$t").log"

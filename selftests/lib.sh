@@ -109,8 +109,10 @@ l2tp_modules_load() {
 	modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip l2tp_ip6
 }
 
-# "tunnels N sessions M": what the module holds in all namespaces.
-objects() { tr '\n' ' ' < "$OBJECTS" | sed 's/ $//'; }
+# "tunnels N sessions M": the records the module holds in all namespaces;
+# connections: the IPsec connections it holds.
+objects() { grep -E '^(tunnels|sessions) ' "$OBJECTS" | tr '\n' ' ' | sed 's/ $//'; }
+connections() { awk '$1 == "connections" { print $2 }' "$OBJECTS"; }
 objects_are() { test "$(objects)" = "$1"; }
 
 # Namespaces made by this test, removed when it exits.

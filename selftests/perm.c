@@ -27,6 +27,7 @@ static const int read_cmds[] = {
 	L2TPSS_CMD_DEFAULTS_GET,
 	L2TPSS_CMD_PROFILE_GET,
 	L2TPSS_CMD_STATS_GET,
+	L2TPSS_CMD_CONN_GET,
 	L2TPSS_CMD_EVENT,	/* a notification, not a request */
 };
 

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A minimal L2TPv2 peer for the IPsec selftest: sends one control or data
+ * message, counts datagrams that arrive on a port (what the filter let
+ * through, seen from outside the module), or holds a NAT-T socket open so
+ * that ESP in UDP is received.
+ *
+ *   l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND
+ *                  [TUNNEL_ID [SESSION_ID]]
+ *       KIND: sccrq, sccrp, icrq, ocrq, hello, stopccn, cdn, zlb, data.
+ *       Exit 0 when sent, 1 when the kernel refused (a drop on output).
+ *   l2tp_peer count PORT FILE    write the number received to FILE, forever
+ *   l2tp_peer natt PORT          an ESP-in-UDP socket on PORT, forever
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/udp.h>
+#include <linux/xfrm.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+
+static const struct {
+	const char *name;
+	int type;		/* Message Type; 0: ZLB; -1: data */
+} kinds[] = {
+	{ "sccrq", 1 }, { "sccrp", 2 }, { "stopccn", 4 }, { "hello", 6 },
+	{ "ocrq", 7 }, { "icrq", 10 }, { "cdn", 14 }, { "zlb", 0 },
+	{ "data", -1 },
+};
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void put16(unsigned char *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static size_t build(unsigned char *b, int type, unsigned int tid, unsigned int sid)
+{
+	if (type < 0) {		/* data: plain header, then a few bytes */
+		put16(b, 0x0002);
+		put16(b + 2, tid);
+		put16(b + 4, sid);
+		memcpy(b + 6, "\xff\x03\x00\x21", 4);
+		return 10;
+	}
+	memset(b, 0, 20);
+	put16(b, 0xc802);	/* T, L, S; version 2 */
+	put16(b + 2, type ? 20 : 12);
+	put16(b + 4, tid);
+	put16(b + 6, sid);
+	if (!type)
+		return 12;
+	put16(b + 12, 0x8008);	/* M, length 8: Message Type */
+	put16(b + 18, type);
+	return 20;
+}
+
+/* A UDP socket bound to @port, and to @addr unless it is NULL. */
+static int udp_socket(int family, const char *addr, unsigned int port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(family, SOCK_DGRAM, 0), on = 1, off = 0;
+
+	if (fd < 0)
+		die("socket");
+	if (addr && (family == AF_INET6 ? inet_pton(AF_INET6, addr, &a6.sin6_addr) :
+					  inet_pton(AF_INET, addr, &a4.sin_addr)) != 1) {
+		fprintf(stderr, "bad address %s\n", addr);
+		exit(2);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (family == AF_INET6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+				 bind(fd, (struct sockaddr *)&a4, sizeof(a4)))
+		die("bind");
+	return fd;
+}
+
+static int do_send(int argc, char **argv)
+{
+	const char *src = NULL;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	unsigned int tid, sid;
+	unsigned char msg[32];
+	struct addrinfo *ai;
+	size_t i, len;
+	int fd;
+
+	if (argc > 2 && !strcmp(argv[1], "-b")) {
+		src = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 5)
+		return 2;
+	tid = argc > 5 ? atoi(argv[5]) : 0;
+	sid = argc > 6 ? atoi(argv[6]) : 0;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(argv[4], kinds[i].name))
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return 2;
+	if (getaddrinfo(argv[2], argv[3], &hints, &ai))
+		return 2;
+	fd = udp_socket(ai->ai_family, src, atoi(argv[1]));
+	len = build(msg, kinds[i].type, tid, sid);
+	if (sendto(fd, msg, len, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+		fprintf(stderr, "send: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn)) do_count(const char *port, const char *file)
+{
+	int fd = udp_socket(AF_INET6, NULL, atoi(port));
+	unsigned char buf[2048];
+	char tmp[4096];
+	long n = 0;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	for (;;) {
+		f = fopen(tmp, "w");
+		if (!f)
+			die(tmp);
+		fprintf(f, "%ld\n", n);
+		fclose(f);
+		if (rename(tmp, file))
+			die("rename");
+		if (recv(fd, buf, sizeof(buf), 0) >= 0)
+			n++;
+	}
+}
+
+/*
+ * As an IKE daemon does: ESP in UDP arrives on this socket, which the
+ * kernel's IPsec policies must not apply to (since 6.x the policy check
+ * comes before the decapsulation).
+ */
+static int do_natt(const char *port)
+{
+	int fd = udp_socket(AF_INET, NULL, atoi(port)), encap = UDP_ENCAP_ESPINUDP;
+	struct xfrm_userpolicy_info bypass = {
+		.action = XFRM_POLICY_ALLOW,
+		.sel.family = AF_INET,
+		.lft = { XFRM_INF, XFRM_INF, XFRM_INF, XFRM_INF },
+	};
+	int dir;
+
+	for (dir = XFRM_POLICY_IN; dir <= XFRM_POLICY_OUT; dir++) {
+		bypass.dir = dir;
+		if (setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &bypass, sizeof(bypass)))
+			die("IP_XFRM_POLICY");
+	}
+	if (setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
+		die("UDP_ENCAP");
+	pause();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 6 && !strcmp(argv[1], "send"))
+		return do_send(argc - 1, argv + 1);
+	if (argc == 4 && !strcmp(argv[1], "count"))
+		do_count(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "natt"))
+		return do_natt(argv[2]);
+	fprintf(stderr, "usage: l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND [TUNNEL_ID [SESSION_ID]]\n"
+		"       l2tp_peer count PORT FILE\n"
+		"       l2tp_peer natt PORT\n");
+	return 2;
+}

@@ -1,0 +1,316 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# L2TP/IPsec (SPEC.md items 5, 8-14). Two netns joined by veth: "lns" runs
+# the module, "client" is the remote peer. SAs and policies are set with
+# ip xfrm, as an IKE daemon would (transport mode, IPv4 and IPv6, with and
+# without UDP encapsulation); L2TP messages are sent by l2tp_peer, and
+# counted by it where they arrive, so a drop is seen from outside the
+# module as well as in its counters and events.
+
+source "$(dirname "$0")/lib.sh"
+
+A=lns
+B=client
+PEER=$L2TPSS_BIN/l2tp_peer
+TMP=$(mktemp -d)
+PIDS=()
+
+ktap_print_header
+ktap_set_plan 73
+
+l2tp_modules_load
+modprobe -a esp4 esp6 xfrm_user 2>/dev/null
+module_load
+
+netns_add $A
+netns_add $B
+veth_pair $A 10.9.0.1 $B 10.9.0.2
+ip -n $A addr add fd09::1/64 dev veth0 nodad
+ip -n $B addr add fd09::2/64 dev veth1 nodad
+# A second address on the client, which has no IPsec: plaintext L2TP.
+ip -n $B addr add 10.9.0.4/24 dev veth1
+
+bg() { "$@" & PIDS+=($!); }
+bg ip netns exec $A "$PEER" count 1701 "$TMP/rx"
+bg ip netns exec $A "$PEER" natt 4500
+bg ip netns exec $B "$PEER" natt 4500
+bg "$L2TPSS_CTL" -n $A monitor -j >"$TMP/events"	# a binary, so kill reaches it
+bg ip -n $A xfrm monitor >"$TMP/xfrm"
+trap 'kill "${PIDS[@]}" 2>/dev/null; rm -rf "$TMP"; cleanup' EXIT
+wait_for 5 test -s "$TMP/rx"
+sleep 0.5	# the monitors subscribe
+
+rx() { cat "$TMP/rx"; }
+rx_is() { [ "$(rx)" = "$1" ]; }
+stat() { ctl -n $A stats -j | jq -r ".$1"; }
+stat_is() { [ "$(stat "$1")" = "$2" ]; }
+# send NS [-b ADDR] SRC_PORT DST_ADDR DST_PORT KIND [TUNNEL_ID [SESSION_ID]]
+send() { ip netns exec "$1" "$PEER" send "${@:2}"; }
+conn() { ctl -n $A conn show -j | jq -c ".[] | select(.reqid == $1)"; }
+# (An ACQUIRE's larval state, SPI 0, is no SA.)
+has_sa() { ip -n "$1" xfrm state | grep -v 'spi 0x00000000' | grep -q "reqid $2 mode"; }
+has_policy() { ip -n "$1" xfrm policy | grep -q "reqid $2 mode"; }
+no_sa() { ! has_sa "$@" || { ip -n "$1" xfrm state; false; }; }
+no_policy() { ! has_policy "$@" || { ip -n "$1" xfrm policy; false; }; }
+events() { jq -c "select(.event == \"$1\")" "$TMP/events"; }
+# event_is FILTER: some event matches the jq FILTER.
+event_is() {
+	jq -n -e "any(inputs; $1)" "$TMP/events" >/dev/null ||
+		{ jq -c 'select(.event == "packet-blocked")' "$TMP/events" | tail -5; false; }
+}
+spent() { conn "$1" | jq -e .spent >/dev/null; }
+conns_are() { [ "$(connections)" = "$1" ]; }
+
+# sa NS SRC DST SPI REQID [natt]: one transport-mode ESP SA, key from SPI.
+sa() {
+	local encap=()
+
+	[ "$6" = natt ] && encap=(encap espinudp 4500 4500 0.0.0.0)
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
+		reqid "$5" mode transport \
+		aead 'rfc4106(gcm(aes))' "0x$(printf '%08x%032d' "$4" 0)" 128 \
+		"${encap[@]}"
+}
+
+# conn_up NS LOCAL PEER SPI_IN SPI_OUT REQID [natt]: the SAs and the
+# policies (UDP between the two hosts) of one connection, seen from NS.
+conn_up() {
+	sa "$1" "$3" "$2" "$4" "$6" "$7" && sa "$1" "$2" "$3" "$5" "$6" "$7" &&
+	ip -n "$1" xfrm policy update src "$2" dst "$3" proto udp dir out \
+		tmpl proto esp reqid "$6" mode transport &&
+	ip -n "$1" xfrm policy update src "$3" dst "$2" proto udp dir in \
+		tmpl proto esp reqid "$6" mode transport
+}
+
+# conn_down NS LOCAL PEER SPI_IN SPI_OUT [policies]
+conn_down() {
+	ip -n "$1" xfrm state delete src "$3" dst "$2" proto esp spi "$4"
+	ip -n "$1" xfrm state delete src "$2" dst "$3" proto esp spi "$5"
+	[ "$6" = policies ] || return 0
+	ip -n "$1" xfrm policy delete src "$2" dst "$3" proto udp dir out
+	ip -n "$1" xfrm policy delete src "$3" dst "$2" proto udp dir in
+}
+
+# Both ends of a connection between lns and client.
+both_up() {
+	conn_up $A "$1" "$2" "$3" "$4" "$5" "$6" &&
+	conn_up $B "$2" "$1" "$4" "$3" "$5" "$6"
+}
+
+# single_shot TAG LNS CLIENT OTHER REQID TUNNEL_ID [natt]: a single-shot
+# tunnel over IPsec, from the first SCCRQ to the connection's teardown.
+single_shot() {
+	local tag=$1 a=$2 b=$3 c=$4 r=$5 tid=$6 encap=$7 natt=0 rx0 d0 s0 st0
+
+	[ "$encap" = natt ] && natt=4500
+	ctl -n $A defaults set single-shot on
+	both_up "$a" "$b" $((r * 16 + 1)) $((r * 16 + 2)) "$r" "$encap"
+	# Another peer's connection, which must outlive this one.
+	conn_up $A "$a" "$c" $((r * 16 + 3)) $((r * 16 + 4)) $((r + 100))
+
+	check "$tag: the connection is listed: identity, SAs, not spent" \
+		json_check "$(conn "$r")" ".peer == \"$b\" and .local == \"$a\" and
+			.natt_port == $natt and (.sas | length) == 2 and
+			.live and (.spent | not)"
+	rx0=$(rx)
+	send $B 1701 "$a" 1701 sccrq
+	check "$tag: an SCCRQ over it arrives" wait_for 2 rx_is $((rx0 + 1))
+
+	ip -n $A l2tp add tunnel tunnel_id "$tid" peer_tunnel_id 20 encap udp \
+		local "$a" remote "$b" udp_sport 1702 udp_dport 1701
+	check "$tag: the tunnel registering over it is bound to it" \
+		json_check "$(ctl -n $A show tunnel "$tid" -j)" \
+		".[0].ipsec.reqid == $r and .[0].ipsec.peer == \"$b\""
+
+	d0=$(stat drop_second_tunnel)
+	send $B 1701 "$a" 1701 sccrq
+	check "$tag: a second SCCRQ over the connection is dropped" \
+		wait_for 2 stat_is drop_second_tunnel $((d0 + 1))
+	check_eq "$tag: and never arrives" $((rx0 + 1)) "$(rx)"
+
+	session_add $A "$tid" 1 1
+	s0=$(stat drop_second_session)
+	send $B 1701 "$a" 1702 icrq "$tid"
+	check "$tag: a second ICRQ for the single-shot tunnel is dropped" \
+		wait_for 2 stat_is drop_second_session $((s0 + 1))
+
+	st0=$(stat sas_expired)
+	ip -n $A l2tp del session tunnel_id "$tid" session_id 1
+	check "$tag: its end hard-expires both SAs at destruct start" \
+		wait_for 2 stat_is sas_expired $((st0 + 2))
+	check "$tag: key managers got XFRM_MSG_EXPIRE hard=1 for each" \
+		wait_for 2 sh -c "[ \$(grep -c 'hard 1' $TMP/xfrm) -ge $((st0 + 2)) ]"
+	check "$tag: its SAs are gone" no_sa $A "$r"
+	check "$tag: its peer's policies are gone" wait_for 2 no_policy $A "$r"
+	check "$tag: the other peer's SAs and policies are untouched" \
+		sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid $((r + 100)) mode') = 2 ] &&
+		       [ \$(ip -n $A xfrm policy | grep -c 'reqid $((r + 100)) mode') = 2 ]"
+	check_eq "$tag: the tombstone shows the connection, spent" "true true" \
+		"$(field $A "$tid" 'ipsec.spent') $(field $A "$tid" 'ipsec.live | not')"
+	conn_down $A "$a" "$c" $((r * 16 + 3)) $((r * 16 + 4)) policies
+	ip -n $B xfrm state flush
+	ip -n $B xfrm policy flush
+}
+
+single_shot "IPv4" 10.9.0.1 10.9.0.2 10.9.0.3 1 10
+single_shot "IPv4 NAT-T" 10.9.0.1 10.9.0.2 10.9.0.3 2 11 natt
+single_shot "IPv6" fd09::1 fd09::2 fd09::3 3 12
+check "each teardown is an ipsec-teardown event" \
+	test "$(events ipsec-teardown | wc -l)" = 3
+check "and each single-shot end a connection-spent event" \
+	test "$(events connection-spent | wc -l)" = 3
+check "second-tunnel and second-session drops are packet-blocked events" \
+	test "$(events packet-blocked | jq -r .drop | sort | uniq -c |
+		awk '{printf "%s=%s ", $2, $1}')" = "second-session=3 second-tunnel=3 "
+
+# Item 12: a StopCCN on a single-shot connection before any kernel session
+# spends it; a rekey keeps it spent; a new connection is not.
+L=10.9.0.1 R=10.9.0.2
+both_up $L $R 0x401 0x402 4
+rx0=$(rx)
+send $B 1701 $L 1701 sccrq
+check "a fresh connection carries an SCCRQ" wait_for 2 rx_is $((rx0 + 1))
+send $B 1701 $L 1701 stopccn
+check "a StopCCN before any session spends the single-shot connection" \
+	wait_for 2 spent 4
+check "teardown messages pass: the StopCCN arrived" wait_for 2 rx_is $((rx0 + 2))
+gen=$(conn 4 | jq .generation)
+d0=$(stat drop_spent)
+send $B 1701 $L 1701 sccrq
+check "an SCCRQ over the spent connection is dropped" \
+	wait_for 2 stat_is drop_spent $((d0 + 1))
+check_eq "and never arrives" $((rx0 + 2)) "$(rx)"
+check "with a packet-blocked event saying why" wait_for 2 event_is \
+	'.event == "packet-blocked" and .drop == "spent" and .ipsec.reqid == 4'
+# A rekey: new SAs of the same identity before the old ones go.
+sa $A $R $L 0x403 4 && sa $A $L $R 0x404 4
+sa $B $R $L 0x403 4 && sa $B $L $R 0x404 4
+conn_down $A $L $R 0x401 0x402
+conn_down $B $R $L 0x402 0x401
+check_eq "a rekey keeps the connection, and it stays spent" "$gen true" \
+	"$(conn 4 | jq -r '"\(.generation) \(.spent)"')"
+send $B 1701 $L 1701 sccrq
+check "so L2TP over the rekeyed SAs is still dropped" \
+	wait_for 2 stat_is drop_spent $((d0 + 2))
+conn_down $A $L $R 0x403 0x404
+conn_down $B $R $L 0x404 0x403
+check_eq "when its last SA goes, the connection ends" "" "$(conn 4)"
+both_up $L $R 0x405 0x406 4
+check "new SAs of that identity make a new connection, not spent" \
+	json_check "$(conn 4)" ".generation != $gen and (.spent | not)"
+send $B 1701 $L 1701 sccrq
+check "which carries L2TP again" wait_for 2 rx_is $((rx0 + 3))
+conn_down $A $L $R 0x405 0x406
+conn_down $B $R $L 0x406 0x405
+
+# Item 13: require-ipsec, for a matching peer only, over no SA only.
+both_up $L $R 0x501 0x502 5
+ctl -n $A profile add plain peer 10.9.0.4/32 require-ipsec on
+d0=$(stat drop_plaintext)
+rx0=$(rx)
+send $B -b 10.9.0.4 1701 $L 1701 sccrq
+check "require-ipsec drops plaintext L2TP from a matching peer" \
+	wait_for 2 stat_is drop_plaintext $((d0 + 1))
+check_eq "which never arrives" "$rx0" "$(rx)"
+ctl -n $A defaults set require-ipsec on single-shot off
+send $B 1701 $L 1701 sccrq
+check "while L2TP over IPsec from a peer under it arrives" \
+	wait_for 2 rx_is $((rx0 + 1))
+ctl -n $A profile del plain
+ctl -n $A defaults set require-ipsec off
+send $B -b 10.9.0.4 1701 $L 1701 sccrq
+check "with require-ipsec off, plaintext L2TP arrives" \
+	wait_for 2 rx_is $((rx0 + 2))
+check_eq "and no other packet was dropped for plaintext" $((d0 + 1)) \
+	"$(stat drop_plaintext)"
+
+# Item 5: a standard tunnel keeps its connection through destruct.
+ctl -n $A defaults set destruct-timeout 10
+send $B 1701 $L 1701 sccrq
+ip -n $A l2tp add tunnel tunnel_id 50 peer_tunnel_id 50 encap udp \
+	local $L remote $R udp_sport 1705 udp_dport 1701
+check "a standard tunnel binds to its connection" \
+	json_check "$(ctl -n $A show tunnel 50 -j)" ".[0].ipsec.reqid == 5"
+ip -n $A l2tp del tunnel tunnel_id 50
+sleep 2
+check "during its destruct period the connection stays" has_sa $A 5
+check "when it ends, the connection is torn down" wait_for 20 no_sa $A 5
+check "with its policies" wait_for 2 no_policy $A 5
+ip -n $B xfrm state flush
+ip -n $B xfrm policy flush
+
+# Item 14: a tunnel established over IPsec never passes plaintext, in or
+# out, also once its SAs are gone. An Ethernet pseudowire carries pings.
+# (The module runs in the client's netns too: its end of the tunnel is made
+# before its SAs, so that it may send in the clear later.)
+ip -n $B l2tp add tunnel tunnel_id 61 peer_tunnel_id 60 encap udp \
+	local $R remote $L udp_sport 1707 udp_dport 1706
+ip -n $B l2tp add session name pw0 tunnel_id 61 session_id 1 peer_session_id 1
+both_up $L $R 0x601 0x602 6
+send $B 1701 $L 1701 sccrq
+ip -n $A l2tp add tunnel tunnel_id 60 peer_tunnel_id 61 encap udp \
+	local $L remote $R udp_sport 1706 udp_dport 1707
+ip -n $A l2tp add session name pw0 tunnel_id 60 session_id 1 peer_session_id 1
+ip -n $A addr add 10.99.0.1/24 dev pw0 && ip -n $A link set pw0 up
+ip -n $B addr add 10.99.0.2/24 dev pw0 && ip -n $B link set pw0 up
+check "the pseudowire's tunnel is bound to the connection" \
+	json_check "$(ctl -n $A show tunnel 60 -j)" ".[0].ipsec.reqid == 6"
+check "pings cross it over IPsec" \
+	ip netns exec $A ping -c 1 -W $((2 * S)) 10.99.0.2
+conn_down $A $L $R 0x601 0x602 policies
+conn_down $B $R $L 0x602 0x601 policies
+d0=$(stat drop_plaintext)
+check "once its SAs are gone, no ping crosses it in the clear" \
+	sh -c "! ip netns exec $A ping -c 2 -W $((2 * S)) 10.99.0.2"
+check "the filter dropped its plaintext packets" \
+	test "$(stat drop_plaintext)" -gt "$d0"
+check "going out" wait_for 2 event_is \
+	'.event == "packet-blocked" and .drop == "plaintext" and .tunnel_id == 60 and .direction == "out"'
+ip netns exec $B ping -c 1 -W 1 10.99.0.1 >/dev/null
+check "and coming in" wait_for 2 event_is \
+	'.event == "packet-blocked" and .drop == "plaintext" and .tunnel_id == 60 and .direction == "in"'
+check "and counted them against the tunnel" \
+	test "$(field $A 60 packets_blocked)" -gt 0
+ip -n $B l2tp del tunnel tunnel_id 61
+
+# Item 8: a disconnected single-shot tunnel passes only StopCCN, CDN, ZLB.
+ctl -n $A defaults set single-shot on
+ip -n $A l2tp add tunnel tunnel_id 70 peer_tunnel_id 71 encap udp \
+	local $L remote 10.9.0.4 udp_sport 1708 udp_dport 1701
+session_add $A 70 1 1
+ip -n $A l2tp del session tunnel_id 70 session_id 1
+wait_for 2 gone $A 70
+d0=$(stat drop_disconnected)
+for kind in sccrq icrq hello data; do
+	send $B -b 10.9.0.4 1701 $L 1708 $kind 70 1
+done
+check "after a single-shot tunnel's end, setup and data packets are dropped" \
+	wait_for 2 stat_is drop_disconnected $((d0 + 4))
+for kind in stopccn cdn zlb; do
+	send $B -b 10.9.0.4 1701 $L 1708 $kind 70 1
+done
+sleep 0.5
+check_eq "StopCCN, CDN and ZLB are not" $((d0 + 4)) "$(stat drop_disconnected)"
+check "nor are they going out, while a HELLO going out is" \
+	sh -c "ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 stopccn 71 &&
+	       ! ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 hello 71 2>/dev/null"
+
+# Malformed L2TP on a tracked port is dropped and counted.
+d0=$(stat drop_malformed)
+ip netns exec $B bash -c "printf xx >/dev/udp/$L/1701"
+check "a malformed packet to an L2TP port is dropped and counted" \
+	wait_for 2 stat_is drop_malformed $((d0 + 1))
+
+ctl -n $A stats -j | jq -c . | sed 's/^/# /'
+check "connections are counted while they live" test "$(connections)" -gt 0
+kill "${PIDS[@]}" 2>/dev/null
+wait "${PIDS[@]}" 2>/dev/null
+netns_del $A
+netns_del $B
+check "deleting the netns releases every connection" \
+	wait_for 30 conns_are 0
+wait_for 30 objects_are "tunnels 0 sessions 0"
+check_eq "and every record" "tunnels 0 sessions 0" "$(objects)"
+
+ktap_finished

@@ -8,6 +8,7 @@
 #                   built here once, with a 10-minute stress and 1M fuzzed messages
 # make demo         set up, build, and show the module at work in a VM
 # make bench        the benchmark, in a VM per kernel of the matrix
+# make fuzz         libFuzzer on the L2TP parser for FUZZ_SECONDS (600)
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -29,7 +30,7 @@ MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check check-debug demo bench install clean
+.PHONY: all module cli check check-debug demo bench fuzz install clean
 
 all: module cli
 
@@ -60,6 +61,10 @@ check-debug:
 	L2TPSS_NLFUZZ_COUNT=$(FUZZ_COUNT) L2TPSS_TIME_SCALE=4 \
 	KSFT_TIMEOUT=2400 L2TPSS_VM_TIMEOUT=7200 \
 	selftests/check.sh
+
+FUZZ_SECONDS ?= 600
+fuzz:
+	$(MAKE) -C selftests/parse fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) OUT=$(CURDIR)/build/parse
 
 KERNELS = $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels)
 bench:

@@ -2,12 +2,16 @@
 /*
  * How long l2tp_core keeps a single-shot tunnel after its session is deleted:
  * from the SESSION_DELETE request to the first TUNNEL_GET that finds no
- * tunnel (polled back to back). The baseline is the same measure for a plain TUNNEL_DELETE, the
- * fastest a tunnel can go. Prints median and p99 of each and their ratio.
+ * tunnel (polled back to back). The baseline is the same measure for a
+ * plain TUNNEL_DELETE, the fastest a tunnel can go. In ipsec mode, the
+ * tunnel runs over a transport-mode ESP connection (its two SAs added with
+ * ip xfrm before each run), and the delay is to the second XFRM_MSG_EXPIRE
+ * (hard) key managers receive: the connection's teardown. Prints the
+ * median and p99.
  *
- * Usage: disconnect_delay MODE RUNS, MODE single-shot or baseline; run in a
- * netns whose l2tpss defaults make tunnels single-shot (or not), with
- * 192.0.2.1 on an interface. Needs l2tp_netlink and l2tp_eth.
+ * Usage: disconnect_delay MODE RUNS, MODE single-shot, baseline or ipsec;
+ * run in a netns whose l2tpss defaults make tunnels single-shot (or not),
+ * with 192.0.2.1/24 on an interface. Needs l2tp_netlink, l2tp_eth, esp4.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +22,11 @@
 #include <time.h>
 
 #include <linux/l2tp.h>
+#include <linux/xfrm.h>
 #include <netlink/genl/ctrl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <netlink/genl/genl.h>
 
 static struct nl_sock *sk;
@@ -111,6 +119,55 @@ static int tunnel_get(void)
 	return run(msg);
 }
 
+/* A socket that hears what key managers hear of expiring SAs. */
+static int expire_socket(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = 1 << (XFRMNLGRP_EXPIRE - 1) };
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_XFRM);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		must(errno, "xfrm socket");
+	return fd;
+}
+
+/* Waits for @n hard XFRM_MSG_EXPIRE messages; false after 5 s. */
+static bool expires(int fd, int n)
+{
+	char buf[8192];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct nlmsghdr *h;
+	ssize_t len;
+
+	while (n > 0) {
+		if (poll(&p, 1, 5000) != 1)
+			return false;
+		len = recv(fd, buf, sizeof(buf), 0);
+		for (h = (struct nlmsghdr *)buf; len > 0 && NLMSG_OK(h, len);
+		     h = NLMSG_NEXT(h, len))
+			if (h->nlmsg_type == XFRM_MSG_EXPIRE &&
+			    ((struct xfrm_user_expire *)NLMSG_DATA(h))->hard)
+				n--;
+	}
+	return true;
+}
+
+/* The two SAs of a connection to the tunnel's peer, fresh SPIs each run. */
+static void sas_add(int run)
+{
+	static const char *const fmt =
+		"ip xfrm state add src %s dst %s proto esp spi %d reqid 7 "
+		"mode transport aead 'rfc4106(gcm(aes))' 0x%040d 128";
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.2", "192.0.2.1", 0x1000 + 2 * run, 1);
+	if (system(cmd))
+		must(EIO, "ip xfrm state add");
+	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.1", "192.0.2.2", 0x1001 + 2 * run, 2);
+	if (system(cmd))
+		must(EIO, "ip xfrm state add");
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -120,15 +177,18 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	bool single_shot = argc == 3 && !strcmp(argv[1], "single-shot");
-	int i, runs = argc == 3 ? atoi(argv[2]) : 0;
+	bool ipsec = argc == 3 && !strcmp(argv[1], "ipsec");
+	bool single_shot = ipsec || (argc == 3 && !strcmp(argv[1], "single-shot"));
+	int i, xfrm = -1, runs = argc == 3 ? atoi(argv[2]) : 0;
 	struct nl_msg *msg;
 	double *delay, t0;
 
 	if (runs <= 0 || (!single_shot && strcmp(argv[1], "baseline"))) {
-		fprintf(stderr, "usage: disconnect_delay single-shot|baseline RUNS\n");
+		fprintf(stderr, "usage: disconnect_delay single-shot|baseline|ipsec RUNS\n");
 		return 2;
 	}
+	if (ipsec)
+		xfrm = expire_socket();
 	delay = calloc(runs, sizeof(*delay));
 	sk = nl_socket_alloc();
 	if (!delay || !sk || genl_connect(sk))
@@ -140,6 +200,8 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < runs; i++) {
+		if (ipsec)
+			sas_add(i);
 		tunnel_create();
 		session_create();
 		if (single_shot) {
@@ -152,13 +214,20 @@ int main(int argc, char **argv)
 		}
 		t0 = now_ms();
 		must(run(msg), "delete");
+		if (ipsec && !expires(xfrm, 2)) {
+			fprintf(stderr, "disconnect_delay: SAs not expired after 5 s\n");
+			return 1;
+		}
+		if (ipsec)
+			delay[i] = now_ms() - t0;
 		while (!tunnel_get()) {	/* l2tp says ENODEV once it is gone */
 			if (now_ms() - t0 > 5000) {
 				fprintf(stderr, "disconnect_delay: tunnel still there after 5 s\n");
 				return 1;
 			}
 		}
-		delay[i] = now_ms() - t0;
+		if (!ipsec)
+			delay[i] = now_ms() - t0;
 	}
 	qsort(delay, runs, sizeof(*delay), cmp);
 	printf("%s %.3f %.3f %d\n", argv[1], delay[runs / 2],

@@ -179,9 +179,42 @@ static int tunnel_fill(struct sk_buff *skb, const struct l2tpss_tunnel *t,
 }
 
 /*
- * An event about @t to the listeners of its netns. Called with the netns
- * lock held, often from a hook in atomic context.
+ * A new event message for the listeners of @pn's netns, or NULL when there
+ * is none (or no memory). Caller is in an RCU read-side section, often in
+ * atomic context.
  */
+static struct sk_buff *event_new(struct l2tpss_net *pn, u8 event, void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
+	if (!*hdr || nla_put_u8(skb, L2TPSS_A_EVENT, event)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/* Sends what event_new() began, or drops it if filling it failed. */
+static void event_send(struct l2tpss_net *pn, struct sk_buff *skb, void *hdr,
+		       int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
+				GFP_ATOMIC);
+}
+
+/* An event about @t. Called with the netns lock held. */
 void l2tpss_notify(struct l2tpss_net *pn, const struct l2tpss_tunnel *t,
 		   u8 event, u32 session_id)
 {
@@ -189,22 +222,9 @@ void l2tpss_notify(struct l2tpss_net *pn, const struct l2tpss_tunnel *t,
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(events_on) ||
-	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
-		goto out;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		goto out;
-	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, event) ||
-	    tunnel_put(skb, t, session_id)) {
-		nlmsg_free(skb);
-		goto out;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
-				GFP_ATOMIC);
-out:
+	skb = event_new(pn, event, &hdr);
+	if (skb)
+		event_send(pn, skb, hdr, tunnel_put(skb, t, session_id));
 	rcu_read_unlock();
 }
 
@@ -216,22 +236,9 @@ void l2tpss_notify_conn(struct l2tpss_net *pn, const struct l2tpss_conn *c,
 	void *hdr;
 
 	rcu_read_lock();
-	if (!READ_ONCE(events_on) ||
-	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
-		goto out;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		goto out;
-	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, event) ||
-	    conn_fill(skb, L2TPSS_A_CONN, c, true)) {
-		nlmsg_free(skb);
-		goto out;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
-				GFP_ATOMIC);
-out:
+	skb = event_new(pn, event, &hdr);
+	if (skb)
+		event_send(pn, skb, hdr, conn_fill(skb, L2TPSS_A_CONN, c, true));
 	rcu_read_unlock();
 }
 
@@ -245,24 +252,14 @@ void l2tpss_notify_blocked(struct l2tpss_net *pn, u8 drop, u8 dir, u32 tunnel_id
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!READ_ONCE(events_on) ||
-	    !genl_has_listeners(&l2tpss_family, pn->net, 0))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = event_new(pn, L2TPSS_EVENT_PACKET_BLOCKED, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &l2tpss_family, 0, L2TPSS_CMD_EVENT);
-	if (!hdr || nla_put_u8(skb, L2TPSS_A_EVENT, L2TPSS_EVENT_PACKET_BLOCKED) ||
-	    nla_put_u8(skb, L2TPSS_A_DROP, drop) ||
-	    nla_put_u8(skb, L2TPSS_A_DIRECTION, dir) ||
-	    (tunnel_id && nla_put_u32(skb, L2TPSS_A_TUNNEL_ID, tunnel_id)) ||
-	    (c && conn_fill(skb, L2TPSS_A_CONN, c, false))) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&l2tpss_family, pn->net, skb, 0, 0,
-				GFP_ATOMIC);
+	event_send(pn, skb, hdr,
+		   nla_put_u8(skb, L2TPSS_A_DROP, drop) ||
+		   nla_put_u8(skb, L2TPSS_A_DIRECTION, dir) ||
+		   (tunnel_id && nla_put_u32(skb, L2TPSS_A_TUNNEL_ID, tunnel_id)) ||
+		   (c && conn_fill(skb, L2TPSS_A_CONN, c, false)));
 }
 
 static struct sk_buff *reply_new(struct genl_info *info, u8 cmd, void **hdr)

@@ -518,6 +518,9 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 		return -ENOENT;
 	}
 	l2tpss_settings_apply(&t->settings, attrs, L2TPSS_SOURCE_TUNNEL);
+	/* Item 9 holds for its connection from now on. */
+	if (t->conn && t->settings.single_shot)
+		WRITE_ONCE(t->conn->single_shot, true);
 	key = t->key;
 	accept = !(t->settings.single_shot && t->sessions_total);
 	if (!accept && !t->sessions) {

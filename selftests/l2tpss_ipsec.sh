@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 73
+ktap_set_plan 75
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -256,6 +256,14 @@ ip -n $A addr add 10.99.0.1/24 dev pw0 && ip -n $A link set pw0 up
 ip -n $B addr add 10.99.0.2/24 dev pw0 && ip -n $B link set pw0 up
 check "the pseudowire's tunnel is bound to the connection" \
 	json_check "$(ctl -n $A show tunnel 60 -j)" ".[0].ipsec.reqid == 6"
+ctl -n $A set tunnel 60 single-shot on
+check "single-shot set on a bound tunnel marks its connection" \
+	json_check "$(conn 6)" ".single_shot"
+d0=$(stat drop_second_tunnel)
+send $B 1701 $L 1701 sccrq
+check "so that a second SCCRQ over it is dropped" \
+	wait_for 2 stat_is drop_second_tunnel $((d0 + 1))
+ctl -n $A set tunnel 60 single-shot off
 check "pings cross it over IPsec" \
 	ip netns exec $A ping -c 1 -W $((2 * S)) 10.99.0.2
 conn_down $A $L $R 0x601 0x602 policies

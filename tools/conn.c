@@ -145,9 +145,11 @@ int do_conn(int argc, char **argv)
 {
 	struct json_object *list = opts.json ? json_object_new_array() : NULL;
 
-	if (argc > 1 || (argc == 1 && !matches(argv[0], "show")))
+	if (argc && !matches(argv[0], "show"))
 		fail(EXIT_USAGE, "unknown keyword \"%s\" after conn; expected show",
 		     argv[0]);
+	if (argc > 1)
+		fail(EXIT_USAGE, "unknown keyword \"%s\" after conn show", argv[1]);
 	request_run(request_new(L2TPSS_CMD_CONN_GET, true), on_conn, list,
 		    "conn show");
 	if (list)

@@ -26,7 +26,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..12"
 n=$((n + 1))
 if "$CTL" 2>&1 >/dev/null | head -1 | grep -q '^Usage: l2tpss-ctl'; [ "${PIPESTATUS[0]}" -eq 2 ]; then
 	echo "ok $n l2tpss-ctl without arguments prints usage, exit 2"
@@ -42,5 +42,7 @@ expect 2 'unknown option "-x"' show -x
 expect 2 'tunnel: "4294967296" is not a number' show tunnel 4294967296
 expect 2 'idle-timeout given twice' defaults set idle-timeout 1 idle-timeout 2
 expect 2 'give at least one of' defaults set
+expect 2 'unknown keyword "list" after conn; expected show' conn list
+expect 2 'unknown keyword "x" after conn show$' conn show x
 expect 1 'the l2tpss module is not loaded \(modprobe l2tpss\)' version
 exit $failed

@@ -604,10 +604,14 @@ void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 	}
 	spin_unlock_bh(&pn->lock);
 
-	/* Nothing adds records now; timers see pn->dead and do nothing. */
+	/*
+	 * Nothing adds records now; timers see pn->dead and do nothing. The
+	 * table's lock nests in pn->lock, which the packet path takes in
+	 * softirq context: bottom halves stay off while it is held.
+	 */
 	xa_for_each(&pn->records, gen, t) {
 		l2tpss_timers_stop_sync(t);
-		xa_erase(&pn->records, gen);
+		xa_erase_bh(&pn->records, gen);
 		l2tpss_tunnel_put(t);
 	}
 	xa_destroy(&pn->tunnels);

@@ -92,8 +92,11 @@ done
 expected=$(($# ? $# : $(make -s --no-print-directory -C selftests print-tests | wc -w)))
 for k in "${kernels[@]}"; do
 	[ -f "build/$k/kmod/l2tpss.ko" ] || continue
+	# shellcheck source=/dev/null
+	. "$CACHE/kernels/$k.env"	# its KSELFTEST_DIR, for net/l2tp.sh
 	log=$LOGS/vm-$k.log
 	echo "== selftests on $k"
+	L2TPSS_KSELFTEST_DIR=$KSELFTEST_DIR \
 	selftests/vm/run.sh -k "$k" -t "${L2TPSS_VM_TIMEOUT:-1800}" -- \
 		selftests/run_tests.sh "$k" "$@" |
 		tee "$log"

@@ -9,6 +9,9 @@
  *                  [TUNNEL_ID [SESSION_ID]]
  *       KIND: sccrq, sccrp, icrq, ocrq, hello, stopccn, cdn, zlb, data.
  *       Exit 0 when sent, 1 when the kernel refused (a drop on output).
+ *   l2tp_peer send-ip [-b SRC_ADDR] DST_ADDR KIND ID
+ *       The same as L2TPv3 over IP (protocol 115), IPv4: ID is the CCID of
+ *       a control message, or the session id of data.
  *   l2tp_peer count PORT FILE    write the number received to FILE, forever
  *   l2tp_peer natt PORT          an ESP-in-UDP socket on PORT, forever
  */
@@ -130,6 +133,61 @@ static int do_send(int argc, char **argv)
 	return 0;
 }
 
+/* L2TPv3 over IP: session id 0 and a control header, or a session's data. */
+static size_t build_ip(unsigned char *b, int type, unsigned int id)
+{
+	size_t len;
+
+	memset(b, 0, 4);
+	if (type < 0) {
+		b[0] = id >> 24;
+		b[1] = id >> 16;
+		b[2] = id >> 8;
+		b[3] = id;
+		memcpy(b + 4, "\xff\x03\x00\x21", 4);
+		return 8;
+	}
+	len = build(b + 4, type, 0, 0);
+	b[5] = 0x03;		/* version 3; bytes 8-11: the CCID */
+	b[8] = id >> 24;
+	b[9] = id >> 16;
+	b[10] = id >> 8;
+	b[11] = id;
+	return len + 4;
+}
+
+static int do_send_ip(int argc, char **argv)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	unsigned char msg[40];
+	size_t i, len;
+	int fd;
+
+	if (argc > 2 && !strcmp(argv[1], "-b")) {
+		if (inet_pton(AF_INET, argv[2], &src.sin_addr) != 1)
+			return 2;
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc != 4 || inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1)
+		return 2;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(argv[2], kinds[i].name))
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return 2;
+	fd = socket(AF_INET, SOCK_RAW, 115);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)))
+		die("raw socket");
+	len = build_ip(msg, kinds[i].type, strtoul(argv[3], NULL, 0));
+	if (sendto(fd, msg, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		fprintf(stderr, "send: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static void __attribute__((noreturn)) do_count(const char *port, const char *file)
 {
 	int fd = udp_socket(AF_INET6, NULL, atoi(port));
@@ -182,11 +240,14 @@ int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "send"))
 		return do_send(argc - 1, argv + 1);
+	if (argc >= 5 && !strcmp(argv[1], "send-ip"))
+		return do_send_ip(argc - 1, argv + 1);
 	if (argc == 4 && !strcmp(argv[1], "count"))
 		do_count(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "natt"))
 		return do_natt(argv[2]);
 	fprintf(stderr, "usage: l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND [TUNNEL_ID [SESSION_ID]]\n"
+		"       l2tp_peer send-ip [-b SRC_ADDR] DST_ADDR KIND ID\n"
 		"       l2tp_peer count PORT FILE\n"
 		"       l2tp_peer natt PORT\n");
 	return 2;

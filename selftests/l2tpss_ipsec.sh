@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 75
+ktap_set_plan 77
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -303,6 +303,22 @@ check_eq "StopCCN, CDN and ZLB are not" $((d0 + 4)) "$(stat drop_disconnected)"
 check "nor are they going out, while a HELLO going out is" \
 	sh -c "ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 stopccn 71 &&
 	       ! ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 hello 71 2>/dev/null"
+
+# The same for L2TPv3 over IP (protocol 115).
+ip -n $A l2tp add tunnel tunnel_id 80 peer_tunnel_id 81 encap ip \
+	local $L remote 10.9.0.4
+# (L2TPv3 session ids are unique in a netns: the pseudowire has 1.)
+session_add $A 80 8 8
+ip -n $A l2tp del session tunnel_id 80 session_id 8
+wait_for 2 gone $A 80
+d0=$(stat drop_disconnected)
+ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L data 8
+ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L icrq 80
+check "over IP, its data and setup messages are dropped too" \
+	wait_for 2 stat_is drop_disconnected $((d0 + 2))
+ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L stopccn 80
+sleep 0.5
+check_eq "and its StopCCN is not" $((d0 + 2)) "$(stat drop_disconnected)"
 
 # Malformed L2TP on a tracked port is dropped and counted.
 d0=$(stat drop_malformed)

@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 77
+ktap_set_plan 83
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -128,6 +128,12 @@ single_shot() {
 	check "$tag: a second SCCRQ over the connection is dropped" \
 		wait_for 2 stat_is drop_second_tunnel $((d0 + 1))
 	check_eq "$tag: and never arrives" $((rx0 + 1)) "$(rx)"
+	ip -n $A l2tp add tunnel tunnel_id $((tid + 100)) peer_tunnel_id 21 \
+		encap udp local "$a" remote "$b" udp_sport 1703 udp_dport 1701
+	check "$tag: a second tunnel registering over it is deleted at once" \
+		wait_for 2 gone $A $((tid + 100))
+	check_eq "$tag: reason refused; the first one is untouched" "refused idle" \
+		"$(field $A $((tid + 100)) reason) $(field $A "$tid" state)"
 
 	session_add $A "$tid" 1 1
 	s0=$(stat drop_second_session)

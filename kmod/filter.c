@@ -360,25 +360,22 @@ static const struct nf_hook_ops l2tpss_nf_ops[] = {
 
 int l2tpss_filter_init(struct l2tpss_net *pn)
 {
-	int err;
-
 	hash_init(pn->flows);
 	xa_init(&pn->ports);
 	ratelimit_state_init(&pn->blocked_events, HZ, 10);
 	ratelimit_set_flags(&pn->blocked_events, RATELIMIT_MSG_ON_RELEASE);
-	err = nf_register_net_hooks(pn->net, l2tpss_nf_ops,
-				    ARRAY_SIZE(l2tpss_nf_ops));
-	pn->hooks_on = !err;
-	return err;
+	return nf_register_net_hooks(pn->net, l2tpss_nf_ops,
+				     ARRAY_SIZE(l2tpss_nf_ops));
 }
 
-/* First in netns exit: no packet sees the tables once this returns. */
+/*
+ * First in netns exit: no packet sees the tables once this returns. (A
+ * netns whose init failed gets no exit call, so the hooks are there.)
+ */
 void l2tpss_filter_exit(struct l2tpss_net *pn)
 {
-	if (pn->hooks_on)
-		nf_unregister_net_hooks(pn->net, l2tpss_nf_ops,
-					ARRAY_SIZE(l2tpss_nf_ops));
-	pn->hooks_on = false;
+	nf_unregister_net_hooks(pn->net, l2tpss_nf_ops,
+				ARRAY_SIZE(l2tpss_nf_ops));
 }
 
 /* After l2tpss_tunnels_exit(), which takes every record off the flows. */

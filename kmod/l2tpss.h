@@ -165,7 +165,6 @@ struct l2tpss_net {
 	u32 next_conn_gen;
 	atomic64_t drops[__L2TPSS_DROP_MAX];
 	struct ratelimit_state blocked_events;
-	bool hooks_on;			/* netfilter hooks registered */
 };
 
 extern unsigned int l2tpss_net_id;

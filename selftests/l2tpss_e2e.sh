@@ -1,0 +1,357 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The real daemons, end to end: an LNS (strongSwan IKEv1 PSK in transport
+# mode for UDP/1701, xl2tpd, pppd in kernel mode, l2tpss) and a client
+# (strongSwan, xl2tpd as LAC, pppd), each in its own netns and mount
+# namespace with its own /run and config files in a temporary directory.
+# Every assertion reads what the daemons and the kernel show.
+
+source "$(dirname "$0")/lib.sh"
+
+for bin in /usr/lib/ipsec/starter /usr/sbin/xl2tpd /usr/sbin/pppd; do
+	if [ ! -x $bin ]; then
+		echo "# SKIP: $bin is not installed (strongswan-starter, xl2tpd, ppp)"
+		exit 4
+	fi
+done
+
+LNS_IP=10.20.0.1
+CLI_IP=10.20.0.2
+TMP=$(mktemp -d)
+declare -A HOLDER
+
+ktap_print_header
+ktap_set_plan 31
+
+l2tp_modules_load
+modprobe -a l2tp_ppp ppp_generic esp4 xfrm_user 2>/dev/null
+module_load
+netns_add lns
+netns_add cli
+veth_pair lns $LNS_IP cli $CLI_IP
+
+# on SIDE CMD...: run CMD in SIDE's netns and mount namespace.
+on() {
+	local side=$1
+
+	shift
+	nsenter -t "${HOLDER[$side]}" -m -n -- "$@"
+}
+
+# side_start SIDE: a mount namespace with a private /run for SIDE's
+# daemons (pid files and control sockets at their usual paths).
+side_start() {
+	mkdir -p "$TMP/$1"
+	ip netns exec "$1" unshare -m --propagation private \
+		sh -c 'mount -t tmpfs none /run && mkdir -p /run/lock && exec sleep 100000' &
+	HOLDER[$1]=$!
+	disown
+	wait_for 5 sh -c "grep -q ' /run tmpfs' /proc/${HOLDER[$1]}/mounts"
+}
+
+# strongswan SIDE LEFT RIGHT: charon through starter, IKEv1 with a
+# pre-shared key, transport mode for L2TP (UDP/1701), as Windows and macOS
+# clients use it. The LNS (RIGHT %any) takes clients from any port; the
+# client, from any of its ports to the LNS's 1701.
+strongswan() {
+	local d=$TMP/$1 right=$3 leftproto=17/1701 rightproto=17/%any
+
+	[ "$right" != %any ] && leftproto=17/%any rightproto=17/1701
+	cat >"$d/strongswan.conf" <<-END
+	charon {
+		load = random nonce aes sha1 sha2 hmac gmp kdf pem pkcs1 x509 pubkey openssl kernel-netlink socket-default stroke updown
+		install_routes = no
+		plugins {
+			stroke {
+				secrets_file = $d/ipsec.secrets
+			}
+		}
+		filelog {
+			charon {
+				path = $d/charon.log
+				default = 1
+				flush_line = yes
+			}
+		}
+	}
+	starter {
+		config_file = $d/ipsec.conf
+	}
+	END
+	# (Its parameters must be indented: no <<- here.)
+	{
+		echo "conn l2tp"
+		printf '\t%s\n' keyexchange=ikev1 authby=secret type=transport \
+			"left=$2" "leftprotoport=$leftproto" "right=$right" \
+			"rightprotoport=$rightproto" ike=aes128-sha256-modp2048! \
+			esp=aes128-sha256! rekey=no auto=add
+	} >"$d/ipsec.conf"
+	echo ": PSK \"l2tpss-selftest\"" >"$d/ipsec.secrets"
+	chmod 600 "$d/ipsec.secrets"
+	STRONGSWAN_CONF=$d/strongswan.conf on "$1" /usr/lib/ipsec/starter --nofork \
+		>"$d/starter.log" 2>&1 &
+	wait_for 10 on "$1" test -S /run/charon.ctl ||
+		ktap_print_msg "$1: charon did not start: $(cat "$d/starter.log")"
+}
+
+stroke() { STRONGSWAN_CONF=$TMP/$1/strongswan.conf on "$1" /usr/lib/ipsec/stroke "${@:2}"; }
+
+# xl2tpd SIDE [PORT]: the LNS, or the client's LAC "lns" on UDP PORT. The
+# LNS as README advises: once l2tpss has torn a tunnel's IPsec down, none of
+# its control messages can pass any more, and xl2tpd keeps the tunnel, and
+# its UDP socket connected to the client's address and port, until its
+# hello (60 s) has been retried "max retries" times (5 by default, 31 s).
+# Meanwhile that socket takes the packets of a next tunnel from the same
+# client port; fewer retries let it go sooner.
+xl2tpd() {
+	local d=$TMP/$1
+
+	if [ "$1" = lns ]; then
+		cat >"$d/xl2tpd.conf" <<-END
+		[global]
+		port = 1701
+		access control = no
+		max retries = 3
+		[lns default]
+		ip range = 10.30.0.10-10.30.0.20
+		local ip = 10.30.0.1
+		require authentication = no
+		pppoptfile = $d/options
+		length bit = yes
+		END
+	else
+		cat >"$d/xl2tpd.conf" <<-END
+		[global]
+		port = ${2:-1701}
+		[lac lns]
+		lns = $LNS_IP
+		pppoptfile = $d/options
+		length bit = yes
+		redial = no
+		END
+	fi
+	cat >"$d/options" <<-END
+	noauth
+	nodefaultroute
+	noccp
+	nobsdcomp
+	nodeflate
+	mtu 1400
+	mru 1400
+	lcp-echo-interval 0
+	logfile $d/ppp.log
+	debug
+	END
+	on "$1" /usr/sbin/xl2tpd -D -c "$d/xl2tpd.conf" -p "$d/xl2tpd.pid" \
+		-C "$d/l2tp-control" >"$d/xl2tpd.log" 2>&1 &
+	wait_for 10 test -p "$d/l2tp-control"
+}
+
+control() { echo "$2" >"$TMP/$1/l2tp-control"; }
+
+# The LNS xl2tpd has let go of the client's old tunnels from port 1701: no
+# UDP socket of it is connected there any more.
+lns_released() { [ -z "$(on lns ss -Hnu dst $CLI_IP:1701)" ]; }
+
+# client_reset PORT: a fresh client xl2tpd on UDP PORT, as a remote user's
+# next attempt. The module runs in the client's netns too and (item 14)
+# refuses its old tunnels any plaintext once their SAs are gone, so the old
+# xl2tpd would go on retrying their StopCCN for a while and ignore new calls
+# meanwhile.
+client_reset() {
+	local id
+
+	kill "$(cat "$TMP/cli/xl2tpd.pid")" 2>/dev/null
+	wait_for 10 sh -c "! kill -0 \$(cat $TMP/cli/xl2tpd.pid) 2>/dev/null"
+	for id in $(ip -n cli l2tp show tunnel | awk '/^Tunnel/ { print $2 + 0 }'); do
+		ip -n cli l2tp del tunnel tunnel_id "$id"
+	done
+	rm -f "$TMP/cli/l2tp-control"
+	xl2tpd cli "$1"
+}
+# hangup SIDE: its pppds end their PPP sessions (pid files in its /run).
+hangup() {
+	on "$1" sh -c 'for f in /run/ppp*.pid; do kill $(head -n 1 $f); done' 2>/dev/null
+}
+child_sa_up() { stroke cli status l2tp 2>/dev/null | grep -q 'INSTALLED, TRANSPORT'; }
+ppp_up() { on cli ip -4 addr show dev ppp0 2>/dev/null | grep -q 'inet 10.30.0.'; }
+# ppp_check DESCRIPTION SECONDS: PPP comes up; if not, both sides' state then.
+ppp_check() {
+	if wait_for "$2" ppp_up; then
+		ktap_test_pass "$1"
+	else
+		diag
+		ktap_test_fail "$1"
+	fi
+}
+lns_tunnels() { ip -n lns l2tp show tunnel | grep -c '^Tunnel'; }
+lns_sas() { ip -n lns xfrm state | grep -c '^src'; }
+log_has() { grep -q "$2" "$TMP/$1/charon.log"; }
+no_daemons() { ! pgrep -x 'charon|starter|xl2tpd|pppd' >/dev/null; }
+
+# What each side's kernel and daemons say, when a check failed.
+diag() {
+	local side
+
+	for side in lns cli; do
+		ktap_print_msg "$side stats: $(ctl -n $side stats -j)"
+		ktap_print_msg "$side show: $(ctl -n $side show -j)"
+		ip -n $side xfrm state | sed "s/^/# $side xfrm: /"
+		ip -n $side l2tp show session | sed "s/^/# $side l2tp: /"
+	done
+}
+logs() {
+	local f
+
+	for f in "$TMP"/*/*.log; do
+		sed "s|^|# ${f#"$TMP"/}: |" "$f" | tail -n 100
+	done
+}
+
+# Nothing outlives the test, whatever happened: every process in the two
+# netns (daemons and the mount namespaces' holders) is killed.
+e2e_cleanup() {
+	local ns
+
+	for ns in lns cli; do
+		ip netns pids $ns 2>/dev/null | xargs -r kill -KILL
+	done
+	rm -rf "$TMP"
+	cleanup
+}
+trap e2e_cleanup EXIT
+
+side_start lns
+side_start cli
+strongswan lns $LNS_IP %any
+strongswan cli $CLI_IP $LNS_IP
+ctl -n lns profile add clients peer $CLI_IP/32 single-shot on destruct-timeout 30
+xl2tpd lns
+xl2tpd cli
+
+# 1. IKE, L2TP tunnel and session, PPP, a ping across.
+stroke cli up l2tp >"$TMP/cli/up.log" 2>&1
+check "IKE: the client's CHILD_SA is up, transport mode" wait_for 20 child_sa_up
+control cli "c lns"
+ppp_check "PPP comes up over the L2TP session; the client gets an address" 30
+check "a ping crosses the PPP link" \
+	on cli ping -c 1 -W $((3 * S)) 10.30.0.1
+check_eq "the LNS kernel has one tunnel" 1 "$(lns_tunnels)"
+tid=$(ctl -n lns show -j | jq '.[0].tunnel_id')
+first=$tid
+check "l2tpss shows it single-shot, with its session" \
+	json_check "$(ctl -n lns show -j)" \
+	".[0] | .single_shot and .sessions == 1 and .profile == \"clients\""
+check "bound to the client's IPsec connection" \
+	json_check "$(ctl -n lns show -j)" ".[0].ipsec.peer == \"$CLI_IP\" and (.[0].ipsec.spent | not)"
+check "which conn show lists with both SAs" \
+	json_check "$(ctl -n lns conn show -j)" \
+	"any(.[]; .peer == \"$CLI_IP\" and .tunnel_id == $tid and (.sas | length) == 2)"
+
+# 3a. A second tunnel over the same IPsec connection, while the first is
+# up: an SCCRQ from the client's L2TP port, which its CHILD_SA carries.
+# (xl2tpd itself would put a second call into the same tunnel.)
+on cli "$L2TPSS_BIN/l2tp_peer" send 1701 $LNS_IP 1701 sccrq
+check "a second SCCRQ over the connection is dropped as a second tunnel" \
+	wait_for 5 sh -c "[ \$($L2TPSS_CTL -n lns stats -j | jq .drop_second_tunnel) = 1 ]"
+check "no second tunnel comes up" \
+	json_check "$(ctl -n lns show -j)" "length == 1 and .[0].sessions_total == 1"
+
+# 2. The client hangs up the PPP session.
+hangup cli
+check "the LNS kernel tunnel is gone at once" wait_for 10 sh -c "[ \$(ip -n lns l2tp show tunnel | grep -c '^Tunnel') = 0 ]"
+check_eq "its tombstone is there, single-shot" "destructing single-shot" \
+	"$(field lns "$tid" state) $(field lns "$tid" reason)"
+check "the LNS hard-expired and removed the CHILD_SA's SAs" \
+	wait_for 10 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+check "LNS charon saw the hard expire and closed the CHILD_SA" \
+	wait_for 10 log_has lns 'closing expired CHILD_SA'
+check "the client's charon was told: DELETE for the ESP CHILD_SA" \
+	wait_for 20 log_has cli 'received DELETE for ESP CHILD_SA'
+check "the tombstone says the connection is spent" \
+	json_check "$(ctl -n lns show tunnel "$tid" -j)" ".[0].ipsec.spent"
+
+# 3b. A fresh IPsec connection from the same client works again, from the
+# same port 1701 as Windows clients use, once the LNS xl2tpd has let go of
+# the old tunnel (see xl2tpd above; README, "Wiring it in").
+start=$SECONDS
+check "the LNS xl2tpd lets go of the old tunnel (hello, max retries 3)" \
+	wait_for 90 lns_released
+ktap_print_msg "it took $((SECONDS - start)) s"
+client_reset 1701
+stroke cli down l2tp >/dev/null 2>&1
+stroke cli up l2tp >"$TMP/cli/up2.log" 2>&1
+check "a fresh IPsec connection comes up" wait_for 20 child_sa_up
+control cli "c lns"
+ppp_check "and carries a new tunnel and session" 30
+check "over a new connection, not spent" \
+	json_check "$(ctl -n lns conn show -j)" \
+	"any(.[]; .peer == \"$CLI_IP\" and .live and (.spent | not) and .tunnel_id != $tid)"
+
+# 4. A standard tunnel idles out; its IPsec goes when its destruct ends.
+hangup cli
+wait_for 10 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+client_reset 1702	# (clients behind NAT come from a new port)
+stroke cli down l2tp >/dev/null 2>&1
+ctl -n lns profile del clients
+ctl -n lns profile add partners peer $CLI_IP/32 idle-timeout $((3 * S)) destruct-timeout 10
+stroke cli up l2tp >"$TMP/cli/up3.log" 2>&1
+wait_for 20 child_sa_up
+control cli "c lns"
+ppp_check "PPP comes up over the standard tunnel" 30
+tid=$(ctl -n lns show -j | jq '[.[] | select(.state != "destructing")][0].tunnel_id')
+check "a standard tunnel comes up over a fresh connection" \
+	json_check "$(ctl -n lns show tunnel "$tid" -j)" \
+	".[0] | (.single_shot | not) and .ipsec.live"
+expired=$(grep -c 'closing expired CHILD_SA' "$TMP/lns/charon.log")
+hangup cli
+check "the client hangs up: the tunnel idles out" \
+	wait_for 20 sh -c "[ \"\$($L2TPSS_CTL -n lns show tunnel $tid -j | jq -r '.[0].reason')\" = idle-timeout ]"
+# Halfway through the destruct period, the SAs are still there.
+wait_for 10 sh -c "[ \$($L2TPSS_CTL -n lns show tunnel $tid -j | jq '.[0].timer_ms') -lt 5000 ]"
+check "its connection stays through the destruct period" \
+	test "$(lns_sas)" -gt 0
+check "and is torn down when it ends" \
+	wait_for 25 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+check "LNS charon closed the expired CHILD_SA" \
+	wait_for 10 sh -c "[ \$(grep -c 'closing expired CHILD_SA' $TMP/lns/charon.log) -gt $expired ]"
+check "the first tunnel's tombstone went when its 30 s destruct period ended" \
+	wait_for 40 sh -c "! $L2TPSS_CTL -n lns show tunnel $first >/dev/null 2>&1"
+
+# 5. Without IPsec, under require-ipsec: no tunnel; without it: a tunnel.
+client_reset 1703
+stroke cli down l2tp >/dev/null 2>&1
+stroke lns down l2tp >/dev/null 2>&1
+wait_for 10 sh -c "[ \$(ip -n cli xfrm state | grep -c '^src') = 0 ]"
+ip -n cli xfrm policy flush
+ip -n lns xfrm policy flush
+ctl -n lns profile del partners
+ctl -n lns profile add plain peer $CLI_IP/32 require-ipsec on
+before=$(ctl -n lns stats -j | jq .drop_plaintext)
+control cli "c lns"
+check "require-ipsec: the client's plaintext SCCRQs are dropped" \
+	wait_for 30 sh -c "[ \$($L2TPSS_CTL -n lns stats -j | jq .drop_plaintext) -gt $before ]"
+check_eq "and no tunnel comes up" 0 "$(lns_tunnels)"
+ctl -n lns profile del plain
+client_reset 1704
+control cli "c lns"
+ppp_check "without require-ipsec, the plaintext tunnel comes up" 30
+check "and is not bound to any connection" \
+	json_check "$(ctl -n lns show -j)" "any(.[]; .state != \"destructing\" and .ipsec == null)"
+
+# Each side's daemons stop on TERM as an operator would stop them: the
+# PPP sessions, then xl2tpd, then charon (through starter).
+hangup cli
+hangup lns
+wait_for 20 sh -c "! pgrep -x pppd"
+for side in lns cli; do
+	kill "$(cat "$TMP/$side/xl2tpd.pid")"
+	on $side sh -c 'kill $(cat /run/starter.charon.pid)'
+done
+check "both sides' daemons stop on TERM" wait_for 20 no_daemons
+if [ "$KTAP_FAIL" -gt 0 ]; then
+	diag
+	logs
+fi
+ktap_finished

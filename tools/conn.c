@@ -26,7 +26,7 @@ static bool conn_parse(struct nlattr *nest, struct nlattr **tb)
 
 	if (!nest || nla_parse_nested(tb, L2TPSS_CONN_A_MAX, nest, NULL))
 		return false;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(required); i++)
 		if (!tb[required[i]])
 			return false;
 	return (tb[L2TPSS_CONN_A_PEER_IP] || tb[L2TPSS_CONN_A_PEER_IP6]) &&

@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		if (matches(argv[0], objects[i].name))
 			return objects[i].run(argc - 1, argv + 1);
 	fail(EXIT_USAGE, "unknown object \"%s\"; try \"l2tpss-ctl help\"",

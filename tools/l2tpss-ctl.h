@@ -17,6 +17,8 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct options {
 	bool json;
 	bool pretty;
@@ -42,6 +44,9 @@ void events_listen(reply_fn fn, void *arg) __attribute__((noreturn));
 /* output.c: one place that prints text or JSON. */
 void print_json(struct json_object *obj);
 const char *on_off(bool value);
+/* The name of @value in the table @names (of a UAPI enum), or "unknown". */
+const char *table_name(const char *const *names, size_t n, unsigned int value);
+#define NAME_OF(names, value)	table_name(names, ARRAY_SIZE(names), value)
 
 /* settings.c: the four settings, parsed from words and printed. */
 int settings_parse(int argc, char **argv, struct nl_msg *msg, int attrtype);

@@ -35,18 +35,11 @@ static const char *const drops[] = {
 	[L2TPSS_DROP_DISCONNECTED] = "disconnected",
 };
 
-static const char *name_of(const char *const *names, size_t n, struct nlattr *attr)
-{
-	uint8_t v = attr ? nla_get_u8(attr) : 0;
-
-	return v < n && names[v] ? names[v] : "unknown";
-}
-
 /* An event with no tunnel: about a connection, or a blocked packet. */
 static int on_other_event(struct nlattr **attrs, const char *name)
 {
-	const char *drop = name_of(drops, sizeof(drops) / sizeof(drops[0]),
-				   attrs[L2TPSS_A_DROP]);
+	const char *drop = NAME_OF(drops, attrs[L2TPSS_A_DROP] ?
+				   nla_get_u8(attrs[L2TPSS_A_DROP]) : 0);
 	const char *dir = attrs[L2TPSS_A_DIRECTION] &&
 			  nla_get_u8(attrs[L2TPSS_A_DIRECTION]) == L2TPSS_DIR_OUT ?
 			  "out" : "in";
@@ -90,14 +83,11 @@ static int on_event(struct nlattr **attrs, void *arg)
 {
 	struct nlattr *tb[L2TPSS_TUNNEL_A_MAX + 1];
 	struct json_object *obj;
-	const char *name = "unknown";
-	uint8_t event;
+	const char *name;
 
 	if (!attrs[L2TPSS_A_EVENT])
 		return NL_SKIP;
-	event = nla_get_u8(attrs[L2TPSS_A_EVENT]);
-	if (event < sizeof(events) / sizeof(events[0]) && events[event])
-		name = events[event];
+	name = NAME_OF(events, nla_get_u8(attrs[L2TPSS_A_EVENT]));
 	if (!attrs[L2TPSS_A_TUNNEL])
 		return on_other_event(attrs, name);
 	if (!tunnel_parse(attrs[L2TPSS_A_TUNNEL], tb))

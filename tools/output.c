@@ -20,3 +20,9 @@ const char *on_off(bool value)
 {
 	return value ? "on" : "off";
 }
+
+/* A kernel newer than this tool may send values it has no name for. */
+const char *table_name(const char *const *names, size_t n, unsigned int value)
+{
+	return value < n && names[value] ? names[value] : "unknown";
+}

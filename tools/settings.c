@@ -104,8 +104,8 @@ static const char *source_name(struct nlattr *sources, int type)
 	if (!sources)
 		return NULL;
 	nla_for_each_nested(attr, sources, rem)
-		if (nla_type(attr) == type && nla_get_u8(attr) <
-		    sizeof(source_names) / sizeof(source_names[0]))
+		if (nla_type(attr) == type &&
+		    nla_get_u8(attr) < ARRAY_SIZE(source_names))
 			return source_names[nla_get_u8(attr)];
 	return NULL;
 }

@@ -38,7 +38,7 @@ static int on_stats(struct nlattr **attrs, void *arg)
 		return NL_SKIP;
 	nla_for_each_nested(attr, attrs[L2TPSS_A_STATS], rem) {
 		type = nla_type(attr);
-		if (type <= 0 || type >= (int)(sizeof(stat_names) / sizeof(stat_names[0])) ||
+		if (type <= 0 || type >= (int)ARRAY_SIZE(stat_names) ||
 		    !stat_names[type])
 			continue;
 		if (opts.json)

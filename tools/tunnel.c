@@ -17,12 +17,6 @@ static const char *const states[] = {
 	[L2TPSS_STATE_DESTRUCTING] = "destructing",
 };
 
-static const char *state_name(uint8_t state)
-{
-	return state < sizeof(states) / sizeof(states[0]) && states[state] ?
-	       states[state] : "unknown";
-}
-
 static const char *const reasons[] = {
 	[L2TPSS_REASON_DELETED] = "deleted",
 	[L2TPSS_REASON_IDLE_TIMEOUT] = "idle-timeout",
@@ -36,10 +30,7 @@ static const char *reason_name(struct nlattr *attr)
 {
 	uint8_t reason = attr ? nla_get_u8(attr) : 0;
 
-	if (!reason)
-		return NULL;
-	return reason < sizeof(reasons) / sizeof(reasons[0]) && reasons[reason] ?
-	       reasons[reason] : "unknown";
+	return reason ? NAME_OF(reasons, reason) : NULL;
 }
 
 static const char *encap_name(uint8_t encap)
@@ -85,7 +76,7 @@ struct json_object *tunnel_json(struct nlattr **tb)
 	add_u32(obj, "tunnel_id", tb[L2TPSS_TUNNEL_A_ID]);
 	add_u32(obj, "peer_tunnel_id", tb[L2TPSS_TUNNEL_A_PEER_ID]);
 	json_object_object_add(obj, "state", json_object_new_string(
-		state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE]))));
+		NAME_OF(states, nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE]))));
 	json_object_object_add(obj, "version", json_object_new_int(
 		nla_get_u8(tb[L2TPSS_TUNNEL_A_PROTO_VERSION])));
 	json_object_object_add(obj, "encap", json_object_new_string(
@@ -152,7 +143,7 @@ void tunnel_print(struct nlattr **tb)
 	       v6 && udp ? "]" : "");
 	if (udp)
 		printf(":%u", nla_get_u16(tb[L2TPSS_TUNNEL_A_PEER_PORT]));
-	printf("\n  state %s", state_name(nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE])));
+	printf("\n  state %s", NAME_OF(states, nla_get_u8(tb[L2TPSS_TUNNEL_A_STATE])));
 	if (reason_name(tb[L2TPSS_TUNNEL_A_REASON]))
 		printf(" (%s)", reason_name(tb[L2TPSS_TUNNEL_A_REASON]));
 	if (tb[L2TPSS_TUNNEL_A_TIMER])
@@ -196,7 +187,7 @@ bool tunnel_parse(struct nlattr *nest, struct nlattr **tb)
 
 	if (!nest || nla_parse_nested(tb, L2TPSS_TUNNEL_A_MAX, nest, NULL))
 		return false;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(required); i++)
 		if (!tb[required[i]])
 			return false;
 	return true;

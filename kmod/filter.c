@@ -9,9 +9,9 @@
  * other packet costs a protocol test, or a protocol test and a port lookup.
  * For those, the parser reads the header and, for control messages, the
  * Message Type; the verdict reads RCU-protected tables: the tunnel records
- * by flow (live and in destruct) and the IPsec connections by identity.
- * Control messages whose verdict depends on the configured policy, rare by
- * nature, take the netns lock; data packets never do.
+ * by flow (live and in destruct), the IPsec connections by identity and the
+ * profiles. Only a StopCCN or CDN that spends a connection takes the netns
+ * lock.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -139,33 +139,19 @@ static struct xfrm_state *flow_sa(struct sk_buff *skb, u8 dir)
 }
 
 /*
- * The policy that would apply to a tunnel of this flow, for a packet with
- * no tunnel record yet. Control messages only.
- */
-static void flow_settings(struct l2tpss_net *pn, const struct flow *f,
-			  struct l2tpss_settings *s)
-{
-	spin_lock_bh(&pn->lock);
-	l2tpss_policy_lookup(pn, &f->local, &f->peer, s);
-	spin_unlock_bh(&pn->lock);
-}
-
-/*
  * Item 12: a StopCCN or CDN, in or out, on a single-shot connection before
  * or without a kernel session spends the connection.
  */
 static void teardown_seen(struct l2tpss_net *pn, const struct flow *f,
 			  struct l2tpss_tunnel *t, struct l2tpss_conn *c)
 {
-	struct l2tpss_settings s;
-	bool single_shot;
+	bool single_shot, require_ipsec;
 
-	if (t) {
+	if (t)
 		single_shot = READ_ONCE(t->settings.single_shot);
-	} else {
-		flow_settings(pn, f, &s);
-		single_shot = s.single_shot;
-	}
+	else
+		l2tpss_policy_peek(pn, &f->local, &f->peer, &single_shot,
+				   &require_ipsec);
 	if (!single_shot && !READ_ONCE(c->single_shot))
 		return;
 	spin_lock_bh(&pn->lock);
@@ -179,8 +165,8 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 		  struct l2tpss_conn *c)
 {
 	bool in = f->dir == L2TPSS_DIR_IN, ctrl = pkt->control;
+	bool single_shot, require_ipsec;
 	u16 type = pkt->msg_type;
-	struct l2tpss_settings s;
 
 	if (!f->x) {
 		/* Item 14: once over IPsec, never in the clear again. */
@@ -189,8 +175,10 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 		if (t && READ_ONCE(t->settings.require_ipsec))
 			return L2TPSS_DROP_PLAINTEXT;
 		if (!t && ctrl) {
-			flow_settings(pn, f, &s);
-			if (s.require_ipsec)
+			/* The settings the tunnel would get. */
+			l2tpss_policy_peek(pn, &f->local, &f->peer,
+					   &single_shot, &require_ipsec);
+			if (require_ipsec)
 				return L2TPSS_DROP_PLAINTEXT;
 		}
 	}

@@ -52,8 +52,10 @@ static inline bool l2tpss_addr_equal(const struct l2tpss_addr *a,
 }
 
 /* A destination profile, see policy.c. */
+/* Never changed once added: the packet filter reads profiles under RCU. */
 struct l2tpss_profile {
 	struct list_head node;		/* l2tpss_net.profiles */
+	struct rcu_head rcu;
 	char name[L2TPSS_PROFILE_NAME_LEN];
 	struct l2tpss_addr peer;
 	u8 prefixlen;
@@ -212,6 +214,9 @@ extern const struct nla_policy l2tpss_profile_policy[L2TPSS_PROFILE_A_MAX + 1];
 void l2tpss_policy_init(struct l2tpss_net *pn);
 void l2tpss_policy_exit(struct l2tpss_net *pn);
 void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
+			const struct l2tpss_addr *peer, bool *single_shot,
+			bool *require_ipsec);
 const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
 				 const struct l2tpss_addr *local,
 				 const struct l2tpss_addr *peer,

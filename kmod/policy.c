@@ -83,7 +83,8 @@ static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
 {
 	struct l2tpss_profile *p, *best = NULL;
 
-	list_for_each_entry(p, &pn->profiles, node) {
+	list_for_each_entry_rcu(p, &pn->profiles, node,
+				lockdep_is_held(&pn->lock)) {
 		if (!prefix_match(&p->peer, p->prefixlen, peer) ||
 		    (p->has_local && !l2tpss_addr_equal(&p->local, local)))
 			continue;
@@ -128,6 +129,24 @@ const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
 	return p->name;
 }
 
+/*
+ * The two settings the packet filter needs for a flow that has no tunnel
+ * record yet, under RCU: no lock per packet.
+ */
+void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
+			const struct l2tpss_addr *peer, bool *single_shot,
+			bool *require_ipsec)
+{
+	const struct l2tpss_profile *p = profile_match(pn, local, peer);
+
+	*single_shot = p && p->given[L2TPSS_SET_SINGLE_SHOT] ?
+		       p->settings.single_shot :
+		       READ_ONCE(pn->defaults.single_shot);
+	*require_ipsec = p && p->given[L2TPSS_SET_REQUIRE_IPSEC] ?
+			 p->settings.require_ipsec :
+			 READ_ONCE(pn->defaults.require_ipsec);
+}
+
 /* The settings @t gets as it registers. Caller holds pn->lock. */
 void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
@@ -161,15 +180,18 @@ void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,
 {
 	int i;
 
+	/* The two flags are read by the packet filter without the lock. */
 	if (attrs[L2TPSS_SET_SINGLE_SHOT])
-		s->single_shot = nla_get_u8(attrs[L2TPSS_SET_SINGLE_SHOT]);
+		WRITE_ONCE(s->single_shot,
+			   nla_get_u8(attrs[L2TPSS_SET_SINGLE_SHOT]));
 	if (attrs[L2TPSS_SET_IDLE_TIMEOUT])
 		s->idle_timeout = nla_get_u32(attrs[L2TPSS_SET_IDLE_TIMEOUT]);
 	if (attrs[L2TPSS_SET_DESTRUCT_TIMEOUT])
 		s->destruct_timeout =
 			nla_get_u32(attrs[L2TPSS_SET_DESTRUCT_TIMEOUT]);
 	if (attrs[L2TPSS_SET_REQUIRE_IPSEC])
-		s->require_ipsec = nla_get_u8(attrs[L2TPSS_SET_REQUIRE_IPSEC]);
+		WRITE_ONCE(s->require_ipsec,
+			   nla_get_u8(attrs[L2TPSS_SET_REQUIRE_IPSEC]));
 	for (i = 1; i <= L2TPSS_SET_MAX; i++)
 		if (attrs[i])
 			s->source[i] = source;
@@ -287,7 +309,7 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "too many profiles in this netns");
 		err = -ENOSPC;
 	} else {
-		list_add_tail(&p->node, &pn->profiles);
+		list_add_tail_rcu(&p->node, &pn->profiles);
 		pn->nr_profiles++;
 	}
 	spin_unlock_bh(&pn->lock);
@@ -314,7 +336,7 @@ int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
 	spin_lock_bh(&pn->lock);
 	p = profile_find(pn, name);
 	if (p) {
-		list_del(&p->node);
+		list_del_rcu(&p->node);
 		pn->nr_profiles--;
 	}
 	spin_unlock_bh(&pn->lock);
@@ -324,7 +346,7 @@ int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
 				    "no such profile");
 		return -ENOENT;
 	}
-	kfree(p);
+	kfree_rcu(p, rcu);
 	return 0;
 }
 

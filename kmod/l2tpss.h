@@ -51,8 +51,10 @@ static inline bool l2tpss_addr_equal(const struct l2tpss_addr *a,
 	return a->ipv6 ? ipv6_addr_equal(&a->ip6, &b->ip6) : a->ip == b->ip;
 }
 
-/* A destination profile, see policy.c. */
-/* Never changed once added: the packet filter reads profiles under RCU. */
+/*
+ * A destination profile, see policy.c. Never changed once added: the packet
+ * filter reads profiles under RCU.
+ */
 struct l2tpss_profile {
 	struct list_head node;		/* l2tpss_net.profiles */
 	struct rcu_head rcu;
@@ -217,10 +219,6 @@ void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
 			const struct l2tpss_addr *peer, bool *single_shot,
 			bool *require_ipsec);
-const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
-				 const struct l2tpss_addr *local,
-				 const struct l2tpss_addr *peer,
-				 struct l2tpss_settings *s);
 int l2tpss_settings_parse(const struct nlattr *nest, struct nlattr **attrs,
 			  struct netlink_ext_ack *extack);
 void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,

@@ -102,7 +102,7 @@ static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
  * The settings for a tunnel from @local to @peer, and the name of the
  * profile that gave them, if any. Caller holds pn->lock.
  */
-const char *l2tpss_policy_lookup(struct l2tpss_net *pn,
+static const char *policy_lookup(struct l2tpss_net *pn,
 				 const struct l2tpss_addr *local,
 				 const struct l2tpss_addr *peer,
 				 struct l2tpss_settings *s)
@@ -150,8 +150,8 @@ void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
 /* The settings @t gets as it registers. Caller holds pn->lock. */
 void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
-	const char *profile = l2tpss_policy_lookup(pn, &t->local, &t->peer,
-						   &t->settings);
+	const char *profile = policy_lookup(pn, &t->local, &t->peer,
+					    &t->settings);
 
 	if (profile)
 		strscpy(t->profile, profile, sizeof(t->profile));

@@ -16,8 +16,9 @@ static int objects_show(struct seq_file *m, void *v)
 	long tunnels, sessions;
 
 	l2tpss_objects_count(&tunnels, &sessions);
-	seq_printf(m, "tunnels %ld\nsessions %ld\nconnections %ld\n", tunnels,
-		   sessions, l2tpss_conns_count());
+	seq_printf(m, "tunnels %ld\nsessions %ld\nconnections %ld\nprofiles %ld\n",
+		   tunnels, sessions, l2tpss_conns_count(),
+		   l2tpss_profiles_count());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);

@@ -145,13 +145,10 @@ static struct xfrm_state *flow_sa(struct sk_buff *skb, u8 dir)
 static void teardown_seen(struct l2tpss_net *pn, const struct flow *f,
 			  struct l2tpss_tunnel *t, struct l2tpss_conn *c)
 {
-	bool single_shot, require_ipsec;
+	bool single_shot = t ? READ_ONCE(t->settings.single_shot) :
+		l2tpss_policy_flag(pn, &f->local, &f->peer,
+				   L2TPSS_SET_SINGLE_SHOT);
 
-	if (t)
-		single_shot = READ_ONCE(t->settings.single_shot);
-	else
-		l2tpss_policy_peek(pn, &f->local, &f->peer, &single_shot,
-				   &require_ipsec);
 	if (!single_shot && !READ_ONCE(c->single_shot))
 		return;
 	spin_lock_bh(&pn->lock);
@@ -165,22 +162,19 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 		  struct l2tpss_conn *c)
 {
 	bool in = f->dir == L2TPSS_DIR_IN, ctrl = pkt->control;
-	bool single_shot, require_ipsec;
 	u16 type = pkt->msg_type;
 
 	if (!f->x) {
 		/* Item 14: once over IPsec, never in the clear again. */
 		if (t && t->conn)
 			return L2TPSS_DROP_PLAINTEXT;
+		/* require-ipsec: the tunnel's, or the one it would get. */
 		if (t && READ_ONCE(t->settings.require_ipsec))
 			return L2TPSS_DROP_PLAINTEXT;
-		if (!t && ctrl) {
-			/* The settings the tunnel would get. */
-			l2tpss_policy_peek(pn, &f->local, &f->peer,
-					   &single_shot, &require_ipsec);
-			if (require_ipsec)
-				return L2TPSS_DROP_PLAINTEXT;
-		}
+		if (!t && ctrl &&
+		    l2tpss_policy_flag(pn, &f->local, &f->peer,
+				       L2TPSS_SET_REQUIRE_IPSEC))
+			return L2TPSS_DROP_PLAINTEXT;
 	}
 	if (c && READ_ONCE(c->spent))
 		return L2TPSS_DROP_SPENT;

@@ -215,10 +215,10 @@ extern const struct nla_policy l2tpss_settings_policy[L2TPSS_SET_MAX + 1];
 extern const struct nla_policy l2tpss_profile_policy[L2TPSS_PROFILE_A_MAX + 1];
 void l2tpss_policy_init(struct l2tpss_net *pn);
 void l2tpss_policy_exit(struct l2tpss_net *pn);
+long l2tpss_profiles_count(void);
 void l2tpss_policy_resolve(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
-void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
-			const struct l2tpss_addr *peer, bool *single_shot,
-			bool *require_ipsec);
+bool l2tpss_policy_flag(struct l2tpss_net *pn, const struct l2tpss_addr *local,
+			const struct l2tpss_addr *peer, int type);
 int l2tpss_settings_parse(const struct nlattr *nest, struct nlattr **attrs,
 			  struct netlink_ext_ack *extack);
 void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,

@@ -88,7 +88,7 @@ err_timers:
  */
 static void __exit l2tpss_exit(void)
 {
-	long tunnels, sessions, conns;
+	long tunnels, sessions, conns, profiles;
 
 	l2tpss_debugfs_exit();
 	l2tpss_netlink_exit();
@@ -99,9 +99,10 @@ static void __exit l2tpss_exit(void)
 
 	l2tpss_objects_count(&tunnels, &sessions);
 	conns = l2tpss_conns_count();
-	WARN(tunnels || sessions || conns,
-	     "leaked %ld tunnel, %ld session and %ld connection records\n",
-	     tunnels, sessions, conns);
+	profiles = l2tpss_profiles_count();
+	WARN(tunnels || sessions || conns || profiles,
+	     "leaked %ld tunnel, %ld session, %ld connection and %ld profile records\n",
+	     tunnels, sessions, conns, profiles);
 }
 
 module_init(l2tpss_init);

@@ -5,6 +5,7 @@
  * value came from. The one place that decides a tunnel's settings:
  * per-tunnel override > longest matching profile > defaults.
  */
+#include <linux/atomic.h>
 #include <linux/slab.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
@@ -43,6 +44,14 @@ const struct nla_policy l2tpss_profile_policy[L2TPSS_PROFILE_A_MAX + 1] = {
 	[L2TPSS_PROFILE_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
 };
 
+/* Profiles alive in all namespaces, for leak checks (debugfs.c). */
+static atomic_long_t nr_profiles = ATOMIC_LONG_INIT(0);
+
+long l2tpss_profiles_count(void)
+{
+	return atomic_long_read(&nr_profiles);
+}
+
 void l2tpss_policy_init(struct l2tpss_net *pn)
 {
 	pn->defaults = (struct l2tpss_settings) {
@@ -56,8 +65,10 @@ void l2tpss_policy_exit(struct l2tpss_net *pn)
 {
 	struct l2tpss_profile *p, *tmp;
 
-	list_for_each_entry_safe(p, tmp, &pn->profiles, node)
+	list_for_each_entry_safe(p, tmp, &pn->profiles, node) {
+		atomic_long_dec(&nr_profiles);
 		kfree(p);
+	}
 	INIT_LIST_HEAD(&pn->profiles);
 	pn->nr_profiles = 0;
 }
@@ -130,21 +141,19 @@ static const char *policy_lookup(struct l2tpss_net *pn,
 }
 
 /*
- * The two settings the packet filter needs for a flow that has no tunnel
- * record yet, under RCU: no lock per packet.
+ * The flag @type (single-shot or require-ipsec) a tunnel from @local to
+ * @peer would get, for the packet filter when there is no tunnel record
+ * yet. Under RCU: no lock per packet.
  */
-void l2tpss_policy_peek(struct l2tpss_net *pn, const struct l2tpss_addr *local,
-			const struct l2tpss_addr *peer, bool *single_shot,
-			bool *require_ipsec)
+bool l2tpss_policy_flag(struct l2tpss_net *pn, const struct l2tpss_addr *local,
+			const struct l2tpss_addr *peer, int type)
 {
 	const struct l2tpss_profile *p = profile_match(pn, local, peer);
+	const struct l2tpss_settings *s = p && p->given[type] ? &p->settings :
+					  &pn->defaults;
 
-	*single_shot = p && p->given[L2TPSS_SET_SINGLE_SHOT] ?
-		       p->settings.single_shot :
-		       READ_ONCE(pn->defaults.single_shot);
-	*require_ipsec = p && p->given[L2TPSS_SET_REQUIRE_IPSEC] ?
-			 p->settings.require_ipsec :
-			 READ_ONCE(pn->defaults.require_ipsec);
+	return type == L2TPSS_SET_SINGLE_SHOT ? READ_ONCE(s->single_shot) :
+						READ_ONCE(s->require_ipsec);
 }
 
 /* The settings @t gets as it registers. Caller holds pn->lock. */
@@ -311,6 +320,7 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 	} else {
 		list_add_tail_rcu(&p->node, &pn->profiles);
 		pn->nr_profiles++;
+		atomic_long_inc(&nr_profiles);
 	}
 	spin_unlock_bh(&pn->lock);
 	if (!err)
@@ -346,6 +356,7 @@ int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
 				    "no such profile");
 		return -ENOENT;
 	}
+	atomic_long_dec(&nr_profiles);
 	kfree_rcu(p, rcu);
 	return 0;
 }

@@ -15,7 +15,7 @@
 #   selftests/bench/run.sh KERNEL [RUNS [ROUNDS]]
 
 cd "$(dirname "$0")/../.." || exit 1
-kernel=${1:?usage: bench/run.sh KERNEL [RUNS]}
+kernel=${1:?usage: bench/run.sh KERNEL [RUNS [ROUNDS]]}
 runs=${2:-100}
 rounds=${3:-7}
 bin=build/selftests/disconnect_delay

@@ -9,9 +9,15 @@
  * therefore stays loaded as long as we do; the tracepoint pointers stay valid.
  *
  * Probes run in the caller's context, which may be atomic: they only record.
+ *
+ * One thing has no tracepoint: l2tp_session_register() refusing a session
+ * because the tunnel no longer accepts any (tunnel->acpt_newsess), which is
+ * how a single-shot tunnel refuses its second session. A kretprobe on that
+ * function sees the refusal (-ENODEV) so that it is counted and reported.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -115,9 +121,82 @@ static int find_tracepoints(void)
 	return 0;
 }
 
+#ifdef CONFIG_KRETPROBES
+/* The arguments of one l2tp_session_register() call. */
+struct register_call {
+	struct l2tp_session *session;
+	struct l2tp_tunnel *tunnel;
+};
+
+/*
+ * l2tp_session_register(session, tunnel): its caller owns the session and
+ * holds a reference on the tunnel until after it returns.
+ */
+static int session_register_entry(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct register_call *call = (struct register_call *)ri->data;
+
+	call->session = (struct l2tp_session *)regs_get_kernel_argument(regs, 0);
+	call->tunnel = (struct l2tp_tunnel *)regs_get_kernel_argument(regs, 1);
+	return 0;
+}
+
+static int session_register_return(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	struct register_call *call = (struct register_call *)ri->data;
+
+	/* An int: the upper half of the register is not part of it. */
+	if ((int)regs_return_value(regs) == -ENODEV)
+		l2tpss_session_refused(call->session, call->tunnel);
+	return 0;
+}
+
+static struct kretprobe register_probe = {
+	.kp.symbol_name = "l2tp_session_register",
+	.entry_handler = session_register_entry,
+	.handler = session_register_return,
+	.data_size = sizeof(struct register_call),
+	.maxactive = 64,
+};
+
+static bool register_probe_on;
+
+static void refusals_attach(void)
+{
+	int err = register_kretprobe(&register_probe);
+
+	if (err) {
+		pr_warn("cannot probe l2tp_session_register (%d): sessions refused inside l2tp_core are not counted\n",
+			err);
+		return;
+	}
+	register_probe_on = true;
+}
+
+static void refusals_detach(void)
+{
+	if (register_probe_on)
+		unregister_kretprobe(&register_probe);
+	register_probe_on = false;
+}
+#else
+static void refusals_attach(void)
+{
+	pr_warn("no CONFIG_KRETPROBES: sessions refused inside l2tp_core are not counted\n");
+}
+
+static void refusals_detach(void)
+{
+}
+#endif
+
 void l2tpss_hooks_detach(void)
 {
 	int i;
+
+	refusals_detach();
 
 	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
 		if (hooks[i].attached)
@@ -148,6 +227,7 @@ int l2tpss_hooks_attach(void)
 		}
 		hooks[i].attached = true;
 	}
+	refusals_attach();
 	return 0;
 
 fail:

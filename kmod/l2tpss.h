@@ -190,6 +190,8 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel);
 void l2tpss_tunnel_deleted(struct l2tp_tunnel *tunnel);
 void l2tpss_session_registered(struct l2tp_session *session);
 void l2tpss_session_deleted(struct l2tp_session *session);
+void l2tpss_session_refused(struct l2tp_session *session,
+			    struct l2tp_tunnel *tunnel);
 void l2tpss_tunnel_put(struct l2tpss_tunnel *t);
 int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 			     struct netlink_ext_ack *extack);

@@ -271,6 +271,35 @@ void l2tpss_tunnel_deleted(struct l2tp_tunnel *tunnel)
 	spin_unlock_bh(&pn->lock);
 }
 
+/* A session of single-shot @t refused, in l2tp_core or after it. */
+static void count_refused(struct l2tpss_net *pn, struct l2tpss_tunnel *t,
+			  u32 session_id)
+{
+	lockdep_assert_held(&pn->lock);
+	t->sessions_refused++;
+	pn->stats[L2TPSS_STAT_SESSIONS_REFUSED]++;
+	l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_REFUSED, session_id);
+}
+
+/*
+ * l2tp_core refused @session of @tunnel because the tunnel accepts none
+ * (see hooks.c). Counted when that is single-shot's doing: a tracked
+ * single-shot tunnel that has had its session. Called before
+ * l2tp_session_register() returns, so both are still its caller's.
+ */
+void l2tpss_session_refused(struct l2tp_session *session,
+			    struct l2tp_tunnel *tunnel)
+{
+	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
+	struct l2tpss_tunnel *t;
+
+	spin_lock_bh(&pn->lock);
+	t = pn->dead ? NULL : tunnel_lookup(pn, tunnel);
+	if (t && t->settings.single_shot && t->sessions_total)
+		count_refused(pn, t, session->session_id);
+	spin_unlock_bh(&pn->lock);
+}
+
 /* Deletes a session l2tp_core registered against single-shot, later. */
 struct refuse_work {
 	struct work_struct work;
@@ -341,9 +370,7 @@ void l2tpss_session_registered(struct l2tp_session *session)
 		goto drop;	/* a tunnel we could not track */
 	single_shot = t->settings.single_shot;
 	if (single_shot && t->sessions_total) {
-		t->sessions_refused++;
-		pn->stats[L2TPSS_STAT_SESSIONS_REFUSED]++;
-		l2tpss_notify(pn, t, L2TPSS_EVENT_SESSION_REFUSED, s->id);
+		count_refused(pn, t, s->id);
 		refuse = true;
 		goto drop;
 	}

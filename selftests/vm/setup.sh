@@ -109,7 +109,9 @@ install_host_packages() {
 	local p st missing=() installed=" "
 	while read -r p st; do
 		[[ $st == ii* ]] && installed+="${p%%:*} "
-	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${HOST_PKGS[@]}" 2>/dev/null)
+	# dpkg-query exits 1 when it knows some package not at all: those are
+	# missing, which is what this asks, not an error.
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${HOST_PKGS[@]}" 2>/dev/null || :)
 	for p in "${HOST_PKGS[@]}"; do
 		[[ $installed == *" $p "* ]] || missing+=("$p")
 	done

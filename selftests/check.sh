@@ -5,7 +5,9 @@
 # the module for every kernel of the matrix with W=1 and sparse, checkpatch,
 # the CLI and the test programs, run the host tests, then every selftest in a
 # VM of each kernel. Each step is one result; the last line is
-# "N passed, N failed". Exits non-zero if anything failed.
+# "N passed, N failed, N skipped". Exits non-zero if anything failed. Every
+# selftest is required: one that skips fails (L2TPSS_ALLOW_SKIP=1 lets it
+# be counted as skipped instead).
 #
 # L2TPSS_KERNELS="6.1" limits the matrix ("debug": the debug kernel, see
 # make check-debug); arguments limit the VM tests.
@@ -16,10 +18,15 @@ LOGS=build/check
 mkdir -p "$LOGS"
 passed=0
 failed=0
+skipped=0
 
 # result NAME STATUS [LOG]: one line per result; a failure shows its log.
+# STATUS skip: skipped, which is neither a pass nor a failure.
 result() {
-	if [ "$2" -eq 0 ]; then
+	if [ "$2" = skip ]; then
+		echo "SKIP: $1"
+		skipped=$((skipped + 1))
+	elif [ "$2" -eq 0 ]; then
 		echo "PASS: $1"
 		passed=$((passed + 1))
 	else
@@ -30,7 +37,7 @@ result() {
 }
 
 finish() {
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 	exit
 }
@@ -104,6 +111,7 @@ for k in "${kernels[@]}"; do
 	while read -r line; do
 		name=${line#*selftests: l2tpss: }
 		case $line in
+		ok*\ \#\ SKIP*) result "vm $k: $name" skip ;;
 		ok*) result "vm $k: $name" 0 ;;
 		*) result "vm $k: $name" 1 ;;
 		esac

@@ -7,6 +7,7 @@
 
 KSFT_PASS=0
 KSFT_FAIL=1
+KSFT_SKIP=4
 
 L2TPSS_KO=${L2TPSS_KO:?L2TPSS_KO must name the module to test}
 L2TPSS_CTL=${L2TPSS_CTL:-tools/l2tpss-ctl}
@@ -39,6 +40,14 @@ ktap_finished() {
 	exit $KSFT_FAIL
 }
 
+# ktap_skip_all REASON: the whole test cannot run here (exit 4, counted as
+# skipped, never as passed). make check requires every test: there,
+# run_tests.sh turns a skip into a failure.
+ktap_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
 # check DESCRIPTION CMD...: one test point, passing when CMD succeeds.
 # Its output is shown as diagnostics when it fails.
 check() {
@@ -69,18 +78,72 @@ json_check() {
 }
 
 # Slow kernels (the debug one: KASAN and lockdep under emulation) stretch
-# every timed scenario by this factor.
+# every timed scenario by this factor (an integer).
 S=${L2TPSS_TIME_SCALE:-1}
 
-# Wait up to $1 (times S) seconds for CMD to succeed (netns teardown, say).
-wait_for() {
-	local deadline=$((SECONDS + $1 * S))
+# How long a "never happens" check watches after its trigger, in seconds
+# (times S): many times what a packet, a work item or an l2tp_core delete
+# takes on the slowest kernel of the matrix under emulation (6.1 deletes a
+# tunnel in about 40 ms there).
+QUIET=1
 
+# Time without an exec per reading or per nap: bash's own clock, and a read
+# that times out on a pipe nobody writes to.
+_fifo=$(mktemp -u)
+mkfifo "$_fifo" && exec {_NAP_FD}<>"$_fifo"
+rm -f "$_fifo"
+unset _fifo
+nap() { read -rt "$1" -u "$_NAP_FD" _; }
+now_us() { printf -v "$1" %s "${EPOCHREALTIME/[.,]/}"; }
+
+# deadline_us VAR SECONDS: now plus SECONDS (a fraction allowed, 0.5) times S,
+# in microseconds, into VAR.
+deadline_us() {
+	local int=${2%%.*} frac=000000 now
+
+	[[ $2 == *.* ]] && frac=${2#*.}000000
+	now_us now
+	printf -v "$1" %d $((now + (10#${int:-0} * 1000000 + 10#${frac:0:6}) * S))
+}
+
+# wait_for SECONDS CMD...: wait up to SECONDS (times S; a fraction allowed)
+# for CMD to succeed, trying every 50 ms. Returns as soon as it does.
+wait_for() {
+	local deadline now
+
+	deadline_us deadline "$1"
 	shift
 	until "$@"; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.1
+		now_us now
+		((now < deadline)) || return 1
+		nap 0.05
 	done
+	return 0	# (not the status of the last nap)
+}
+
+# stays SECONDS CMD...: CMD holds now and every 100 ms for SECONDS (times
+# S). A "never happens" check: the window starts at its trigger.
+stays() {
+	local secs=$1 start deadline now
+
+	now_us start
+	deadline_us deadline "$1"
+	shift
+	while "$@"; do
+		now_us now
+		((now < deadline)) || return 0
+		nap 0.1
+	done
+	now_us now
+	echo "false $(((now - start) / 1000)) ms into a $secs s window"
+	return 1
+}
+
+# unscaled CMD...: CMD with S=1, for a window read off a kernel timer.
+unscaled() {
+	local S=1
+
+	"$@"
 }
 
 ctl() { "$L2TPSS_CTL" "$@"; }
@@ -89,6 +152,21 @@ ctl() { "$L2TPSS_CTL" "$@"; }
 field() {
 	ctl -n "$1" show -j |
 		jq -r "[.[] | select(.tunnel_id == $2)] | last | .$3"
+}
+
+# monitor_listens NS LOCAL FILE: an "l2tpss-ctl -j monitor" of NS, writing
+# FILE, has subscribed: a tunnel 65000 (L2TPv3 over IP from LOCAL) appears
+# and goes until it shows one of its events. Its tombstone stays.
+monitor_listens() {
+	local try
+
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		ip -n "$1" l2tp add tunnel tunnel_id 65000 peer_tunnel_id 65000 \
+			encap ip local "$2" remote 198.18.0.1 || return 1
+		ip -n "$1" l2tp del tunnel tunnel_id 65000
+		wait_for 1 grep -q '"tunnel_id":65000' "$3" && return 0
+	done
+	return 1
 }
 
 # in_core NS ID: l2tp_core has tunnel ID. (ip l2tp show tunnel tunnel_id ID
@@ -110,9 +188,10 @@ l2tp_modules_load() {
 }
 
 # "tunnels N sessions M": the records the module holds in all namespaces;
-# connections: the IPsec connections it holds.
+# connections, profiles: the IPsec connections and profiles it holds.
 objects() { grep -E '^(tunnels|sessions) ' "$OBJECTS" | tr '\n' ' ' | sed 's/ $//'; }
 connections() { awk '$1 == "connections" { print $2 }' "$OBJECTS"; }
+profiles() { awk '$1 == "profiles" { print $2 }' "$OBJECTS"; }
 objects_are() { test "$(objects)" = "$1"; }
 
 # Namespaces made by this test, removed when it exits.

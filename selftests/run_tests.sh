@@ -3,6 +3,9 @@
 #
 # Runs the selftests inside the test VM, kselftest style: one top-level
 # "ok N selftests: l2tpss: TEST" line per test, its own output as "# " lines.
+# A test passes when it exits 0 having run exactly the points its plan
+# announced. A skipped test (exit 4) fails unless L2TPSS_ALLOW_SKIP is set,
+# and is then reported "ok ... # SKIP", which check.sh counts as skipped.
 #
 # Usage (from the top of the tree, in the VM): selftests/run_tests.sh KERNEL [TEST...]
 # KERNEL names the build/KERNEL/kmod/l2tpss.ko to test.
@@ -43,18 +46,33 @@ for test in "${tests[@]}"; do
 	echo "# selftests: l2tpss: $test"
 	# In a session of its own, so that nothing it leaves running (a
 	# monitor, say) outlives it; its output in a file, for the same reason.
+	t0=$SECONDS
 	setsid -w timeout -k 10 "$TIMEOUT" "selftests/$test" >"$log" 2>&1 &
 	sid=$!
 	wait $sid
 	rc=$?
 	pkill -KILL -s $sid 2>/dev/null
 	sed 's/^/# /' "$log"
+	echo "# $test: $((SECONDS - t0)) s"
 	# A test that died must not leave the module to the next one.
 	lsmod | grep -q '^l2tpss ' && rmmod l2tpss
+	# The points that ran must be the ones the plan announced.
+	plan=$(awk '/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); print $1 + 0; exit }' "$log")
+	ran=$(grep -cE '^(not )?ok [0-9]+ ' "$log")
+	skip=$(sed -n 's/^1\.\.0 # SKIP *//p' "$log" | head -n 1)
+	if [ "$rc" = 0 ] && [ "$plan" != "$ran" ]; then
+		rc=plan
+	fi
 	case $rc in
 	0) echo "ok $n selftests: l2tpss: $test" ;;
-	4) echo "ok $n selftests: l2tpss: $test # SKIP" ;;
+	4) if [ -n "${L2TPSS_ALLOW_SKIP:-}" ]; then
+		echo "ok $n selftests: l2tpss: $test # SKIP ${skip:-skipped}"
+	   else
+		# make check needs every test: a skip is a failure there.
+		echo "not ok $n selftests: l2tpss: $test # required, but skipped: ${skip:-no reason given}"
+	   fi ;;
 	124) echo "not ok $n selftests: l2tpss: $test # TIMEOUT $TIMEOUT seconds" ;;
+	plan) echo "not ok $n selftests: l2tpss: $test # planned ${plan:-no} points, ran $ran" ;;
 	*) echo "not ok $n selftests: l2tpss: $test # exit=$rc" ;;
 	esac
 done

@@ -7,12 +7,14 @@
  *
  *   l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND
  *                  [TUNNEL_ID [SESSION_ID]]
- *       KIND: sccrq, sccrp, icrq, ocrq, hello, stopccn, cdn, zlb, data.
+ *       KIND: sccrq, sccrp, scccn, stopccn, hello, ocrq, ocrp, occn, icrq,
+ *       icrp, iccn, cdn, zlb, data.
  *       Exit 0 when sent, 1 when the kernel refused (a drop on output).
  *   l2tp_peer send-ip [-b SRC_ADDR] DST_ADDR KIND ID
  *       The same as L2TPv3 over IP (protocol 115), IPv4: ID is the CCID of
  *       a control message, or the session id of data.
- *   l2tp_peer count PORT FILE    write the number received to FILE, forever
+ *   l2tp_peer count PORT FILE    write the number received to FILE, and the
+ *                                kind and tunnel id of each to FILE.log, forever
  *   l2tp_peer natt PORT          an ESP-in-UDP socket on PORT, forever
  */
 #include <arpa/inet.h>
@@ -36,10 +38,21 @@ static const struct {
 	const char *name;
 	int type;		/* Message Type; 0: ZLB; -1: data */
 } kinds[] = {
-	{ "sccrq", 1 }, { "sccrp", 2 }, { "stopccn", 4 }, { "hello", 6 },
-	{ "ocrq", 7 }, { "icrq", 10 }, { "cdn", 14 }, { "zlb", 0 },
-	{ "data", -1 },
+	{ "sccrq", 1 }, { "sccrp", 2 }, { "scccn", 3 }, { "stopccn", 4 },
+	{ "hello", 6 }, { "ocrq", 7 }, { "ocrp", 8 }, { "occn", 9 },
+	{ "icrq", 10 }, { "icrp", 11 }, { "iccn", 12 }, { "cdn", 14 },
+	{ "zlb", 0 }, { "data", -1 },
 };
+
+static const char *kind_name(int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].type == type)
+			return kinds[i].name;
+	return "other";
+}
 
 static void die(const char *what)
 {
@@ -188,14 +201,38 @@ static int do_send_ip(int argc, char **argv)
 	return 0;
 }
 
+/* What one datagram is, as the kinds above name it (L2TPv2 as built here). */
+static const char *classify(const unsigned char *b, ssize_t len)
+{
+	if (len < 6 || (b[1] & 0x0f) != 2)
+		return "other";
+	if (!(b[0] & 0x80))
+		return "data";
+	if (len == 12)
+		return "zlb";
+	if (len >= 20)
+		return kind_name(b[18] << 8 | b[19]);
+	return "other";
+}
+
+/*
+ * Counts the datagrams arriving on @port: their number in FILE (replaced
+ * atomically), and one line each in FILE.log: its kind and tunnel id.
+ */
 static void __attribute__((noreturn)) do_count(const char *port, const char *file)
 {
 	int fd = udp_socket(AF_INET6, NULL, atoi(port));
 	unsigned char buf[2048];
 	char tmp[4096];
+	FILE *f, *log;
+	ssize_t len;
 	long n = 0;
-	FILE *f;
 
+	snprintf(tmp, sizeof(tmp), "%s.log", file);
+	log = fopen(tmp, "w");
+	if (!log)
+		die(tmp);
+	setvbuf(log, NULL, _IOLBF, 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	for (;;) {
 		f = fopen(tmp, "w");
@@ -205,8 +242,13 @@ static void __attribute__((noreturn)) do_count(const char *port, const char *fil
 		fclose(f);
 		if (rename(tmp, file))
 			die("rename");
-		if (recv(fd, buf, sizeof(buf), 0) >= 0)
-			n++;
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			continue;
+		fprintf(log, "%s %u\n", classify(buf, len),
+			len >= 6 ? (unsigned int)(buf[0] & 0x40 ? buf[4] << 8 | buf[5] :
+								  buf[2] << 8 | buf[3]) : 0);
+		n++;
 	}
 }
 

@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 83
+ktap_set_plan 107
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -28,21 +28,29 @@ netns_add $B
 veth_pair $A 10.9.0.1 $B 10.9.0.2
 ip -n $A addr add fd09::1/64 dev veth0 nodad
 ip -n $B addr add fd09::2/64 dev veth1 nodad
-# A second address on the client, which has no IPsec: plaintext L2TP.
+# Other addresses of the client, which have no IPsec: plaintext L2TP.
 ip -n $B addr add 10.9.0.4/24 dev veth1
+ip -n $B addr add 10.9.0.5/24 dev veth1
+ip -n $B addr add fd09::4/64 dev veth1 nodad
+ip -n $B addr add fd09::5/64 dev veth1 nodad
 
 bg() { "$@" & PIDS+=($!); }
 bg ip netns exec $A "$PEER" count 1701 "$TMP/rx"
+bg ip netns exec $B "$PEER" count 1701 "$TMP/rx_b"
 bg ip netns exec $A "$PEER" natt 4500
 bg ip netns exec $B "$PEER" natt 4500
 bg "$L2TPSS_CTL" -n $A monitor -j >"$TMP/events"	# a binary, so kill reaches it
 bg ip -n $A xfrm monitor >"$TMP/xfrm"
 trap 'kill "${PIDS[@]}" 2>/dev/null; rm -rf "$TMP"; cleanup' EXIT
-wait_for 5 test -s "$TMP/rx"
-sleep 0.5	# the monitors subscribe
+wait_for 5 sh -c "test -s $TMP/rx && test -s $TMP/rx_b" ||
+	ktap_print_msg "the counting sockets are not there"
 
-rx() { cat "$TMP/rx"; }
-rx_is() { [ "$(rx)" = "$1" ]; }
+# rx [FILE]: how many datagrams reached the LNS's UDP/1701 (or FILE's port).
+rx() { cat "${1:-$TMP/rx}"; }
+rx_is() { [ "$(rx "${2:-$TMP/rx}")" = "$1" ]; }
+# kinds FILE: the kinds of what arrived, in order, space separated.
+kinds() { awk '{ printf "%s%s", sep, $1; sep = " " }' "$1.log"; }
+kinds_are() { [ "$(kinds "$1")" = "$2" ] || { echo "arrived: $(kinds "$1")"; false; }; }
 stat() { ctl -n $A stats -j | jq -r ".$1"; }
 stat_is() { [ "$(stat "$1")" = "$2" ]; }
 # send NS [-b ADDR] SRC_PORT DST_ADDR DST_PORT KIND [TUNNEL_ID [SESSION_ID]]
@@ -114,7 +122,7 @@ single_shot() {
 			.natt_port == $natt and (.sas | length) == 2 and
 			.live and (.spent | not)"
 	rx0=$(rx)
-	send $B 1701 "$a" 1701 sccrq
+	send $B -b "$b" 1701 "$a" 1701 sccrq
 	check "$tag: an SCCRQ over it arrives" wait_for 2 rx_is $((rx0 + 1))
 
 	ip -n $A l2tp add tunnel tunnel_id "$tid" peer_tunnel_id 20 encap udp \
@@ -124,10 +132,10 @@ single_shot() {
 		".[0].ipsec.reqid == $r and .[0].ipsec.peer == \"$b\""
 
 	d0=$(stat drop_second_tunnel)
-	send $B 1701 "$a" 1701 sccrq
+	send $B -b "$b" 1701 "$a" 1701 sccrq
 	check "$tag: a second SCCRQ over the connection is dropped" \
 		wait_for 2 stat_is drop_second_tunnel $((d0 + 1))
-	check_eq "$tag: and never arrives" $((rx0 + 1)) "$(rx)"
+	check "$tag: and never arrives" stays $QUIET rx_is $((rx0 + 1))
 	ip -n $A l2tp add tunnel tunnel_id $((tid + 100)) peer_tunnel_id 21 \
 		encap udp local "$a" remote "$b" udp_sport 1703 udp_dport 1701
 	check "$tag: a second tunnel registering over it is deleted at once" \
@@ -137,9 +145,12 @@ single_shot() {
 
 	session_add $A "$tid" 1 1
 	s0=$(stat drop_second_session)
-	send $B 1701 "$a" 1702 icrq "$tid"
+	send $B -b "$b" 1701 "$a" 1702 icrq "$tid"
 	check "$tag: a second ICRQ for the single-shot tunnel is dropped" \
 		wait_for 2 stat_is drop_second_session $((s0 + 1))
+	send $B -b "$b" 1701 "$a" 1702 ocrq "$tid"
+	check "$tag: so is a second OCRQ" \
+		wait_for 2 stat_is drop_second_session $((s0 + 2))
 
 	st0=$(stat sas_expired)
 	ip -n $A l2tp del session tunnel_id "$tid" session_id 1
@@ -150,7 +161,7 @@ single_shot() {
 	check "$tag: its SAs are gone" no_sa $A "$r"
 	check "$tag: its peer's policies are gone" wait_for 2 no_policy $A "$r"
 	check "$tag: the other peer's SAs and policies are untouched" \
-		sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid $((r + 100)) mode') = 2 ] &&
+		stays $QUIET sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid $((r + 100)) mode') = 2 ] &&
 		       [ \$(ip -n $A xfrm policy | grep -c 'reqid $((r + 100)) mode') = 2 ]"
 	check_eq "$tag: the tombstone shows the connection, spent" "true true" \
 		"$(field $A "$tid" 'ipsec.spent') $(field $A "$tid" 'ipsec.live | not')"
@@ -159,34 +170,51 @@ single_shot() {
 	ip -n $B xfrm policy flush
 }
 
+monitor_listens $A 10.9.0.1 "$TMP/events" || ktap_print_msg "the monitor does not listen"
+# ip xfrm monitor listens once it has shown an SA come and go.
+xfrm_listens() {
+	sa $A 10.9.0.1 198.18.0.2 0x99 99 &&
+	ip -n $A xfrm state delete src 10.9.0.1 dst 198.18.0.2 proto esp spi 0x99 &&
+	wait_for 1 grep -q 198.18.0.2 "$TMP/xfrm"
+}
+wait_for 10 xfrm_listens || ktap_print_msg "ip xfrm monitor does not listen"
+
 single_shot "IPv4" 10.9.0.1 10.9.0.2 10.9.0.3 1 10
 single_shot "IPv4 NAT-T" 10.9.0.1 10.9.0.2 10.9.0.3 2 11 natt
 single_shot "IPv6" fd09::1 fd09::2 fd09::3 3 12
+nevents_is() { [ "$(events "$1" | wc -l)" = "$2" ]; }
 check "each teardown is an ipsec-teardown event" \
-	test "$(events ipsec-teardown | wc -l)" = 3
+	wait_for 2 nevents_is ipsec-teardown 3
 check "and each single-shot end a connection-spent event" \
-	test "$(events connection-spent | wc -l)" = 3
+	wait_for 2 nevents_is connection-spent 3
+blocked() {
+	[ "$(events packet-blocked | jq -r .drop | sort | uniq -c |
+		awk '{printf "%s=%s ", $2, $1}')" = "$1" ]
+}
 check "second-tunnel and second-session drops are packet-blocked events" \
-	test "$(events packet-blocked | jq -r .drop | sort | uniq -c |
-		awk '{printf "%s=%s ", $2, $1}')" = "second-session=3 second-tunnel=3 "
+	wait_for 2 blocked "second-session=6 second-tunnel=3 "
 
 # Item 12: a StopCCN on a single-shot connection before any kernel session
 # spends it; a rekey keeps it spent; a new connection is not.
 L=10.9.0.1 R=10.9.0.2
 both_up $L $R 0x401 0x402 4
 rx0=$(rx)
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 check "a fresh connection carries an SCCRQ" wait_for 2 rx_is $((rx0 + 1))
-send $B 1701 $L 1701 stopccn
+send $B -b $R 1701 $L 1701 stopccn
 check "a StopCCN before any session spends the single-shot connection" \
 	wait_for 2 spent 4
-check "teardown messages pass: the StopCCN arrived" wait_for 2 rx_is $((rx0 + 2))
+last_is() { [ "$(tail -n 1 "$1.log")" = "$2" ] || { tail -n 3 "$1.log"; false; }; }
+check "teardown messages pass: the StopCCN arrived" \
+	wait_for 2 last_is "$TMP/rx" "stopccn 0"
 gen=$(conn 4 | jq .generation)
 d0=$(stat drop_spent)
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 check "an SCCRQ over the spent connection is dropped" \
 	wait_for 2 stat_is drop_spent $((d0 + 1))
-check_eq "and never arrives" $((rx0 + 2)) "$(rx)"
+send $B -b $R 1701 $L 1701 icrq 4242
+check "so is an ICRQ" wait_for 2 stat_is drop_spent $((d0 + 2))
+check "and neither arrives" stays $QUIET rx_is $((rx0 + 2))
 check "with a packet-blocked event saying why" wait_for 2 event_is \
 	'.event == "packet-blocked" and .drop == "spent" and .ipsec.reqid == 4'
 # A rekey: new SAs of the same identity before the old ones go.
@@ -196,65 +224,101 @@ conn_down $A $L $R 0x401 0x402
 conn_down $B $R $L 0x402 0x401
 check_eq "a rekey keeps the connection, and it stays spent" "$gen true" \
 	"$(conn 4 | jq -r '"\(.generation) \(.spent)"')"
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 check "so L2TP over the rekeyed SAs is still dropped" \
-	wait_for 2 stat_is drop_spent $((d0 + 2))
+	wait_for 2 stat_is drop_spent $((d0 + 3))
 conn_down $A $L $R 0x403 0x404
 conn_down $B $R $L 0x404 0x403
 check_eq "when its last SA goes, the connection ends" "" "$(conn 4)"
 both_up $L $R 0x405 0x406 4
 check "new SAs of that identity make a new connection, not spent" \
 	json_check "$(conn 4)" ".generation != $gen and (.spent | not)"
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 check "which carries L2TP again" wait_for 2 rx_is $((rx0 + 3))
 conn_down $A $L $R 0x405 0x406
 conn_down $B $R $L 0x406 0x405
 
+# A CDN, received or sent, before any session spends it too.
+both_up $L $R 0x701 0x702 7
+send $B -b $R 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 cdn 1
+check "a CDN received before any session spends the single-shot connection" \
+	wait_for 2 spent 7
+check "and the CDN arrived" wait_for 2 last_is "$TMP/rx" "cdn 1"
+conn_down $A $L $R 0x701 0x702 policies
+conn_down $B $R $L 0x702 0x701 policies
+both_up $L $R 0x801 0x802 8
+send $B -b $R 1701 $L 1701 sccrq
+send $A -b $L 1701 $R 1701 cdn 2
+check "a CDN sent before any session spends the single-shot connection" \
+	wait_for 2 spent 8
+check "and the client received it" wait_for 2 last_is "$TMP/rx_b" "cdn 2"
+conn_down $A $L $R 0x801 0x802 policies
+conn_down $B $R $L 0x802 0x801 policies
+
 # Item 13: require-ipsec, for a matching peer only, over no SA only.
 both_up $L $R 0x501 0x502 5
 ctl -n $A profile add plain peer 10.9.0.4/32 require-ipsec on
+ctl -n $A profile add plain6 peer fd09::4/128 require-ipsec on
 d0=$(stat drop_plaintext)
 rx0=$(rx)
 send $B -b 10.9.0.4 1701 $L 1701 sccrq
 check "require-ipsec drops plaintext L2TP from a matching peer" \
 	wait_for 2 stat_is drop_plaintext $((d0 + 1))
-check_eq "which never arrives" "$rx0" "$(rx)"
-ctl -n $A defaults set require-ipsec on single-shot off
-send $B 1701 $L 1701 sccrq
-check "while L2TP over IPsec from a peer under it arrives" \
+check "which never arrives" stays $QUIET rx_is "$rx0"
+send $B -b 10.9.0.5 1701 $L 1701 sccrq
+check "plaintext from a peer the profile does not match arrives" \
 	wait_for 2 rx_is $((rx0 + 1))
+send $B -b fd09::4 1701 fd09::1 1701 sccrq
+check "IPv6: plaintext from a matching peer is dropped" \
+	wait_for 2 stat_is drop_plaintext $((d0 + 2))
+check "and never arrives" stays $QUIET rx_is $((rx0 + 1))
+send $B -b fd09::5 1701 fd09::1 1701 sccrq
+check "IPv6: plaintext from another peer arrives" wait_for 2 rx_is $((rx0 + 2))
+ctl -n $A defaults set require-ipsec on single-shot off
+send $B -b $R 1701 $L 1701 sccrq
+check "while L2TP over IPsec from a peer under it arrives" \
+	wait_for 2 rx_is $((rx0 + 3))
 ctl -n $A profile del plain
+ctl -n $A profile del plain6
 ctl -n $A defaults set require-ipsec off
 send $B -b 10.9.0.4 1701 $L 1701 sccrq
 check "with require-ipsec off, plaintext L2TP arrives" \
-	wait_for 2 rx_is $((rx0 + 2))
-check_eq "and no other packet was dropped for plaintext" $((d0 + 1)) \
+	wait_for 2 rx_is $((rx0 + 4))
+check_eq "and no other packet was dropped for plaintext" $((d0 + 2)) \
 	"$(stat drop_plaintext)"
 
 # Item 5: a standard tunnel keeps its connection through destruct.
 ctl -n $A defaults set destruct-timeout 10
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 ip -n $A l2tp add tunnel tunnel_id 50 peer_tunnel_id 50 encap udp \
 	local $L remote $R udp_sport 1705 udp_dport 1701
 check "a standard tunnel binds to its connection" \
 	json_check "$(ctl -n $A show tunnel 50 -j)" ".[0].ipsec.reqid == 5"
 ip -n $A l2tp del tunnel tunnel_id 50
-sleep 2
-check "during its destruct period the connection stays" has_sa $A 5
+# Two seconds into its destruct period (read off its timer, which must
+# still run after the SAs were read), the SAs are there.
+wait_for 5 sh -c "[ \$($L2TPSS_CTL -n $A show tunnel 50 -j | jq '.[0].timer_ms') -lt 8000 ]"
+sas_in_destruct() {
+	has_sa $A 5 && json_check "$(ctl -n $A show tunnel 50 -j)" \
+		'.[0] | .state == "destructing" and .timer_ms > 0'
+}
+check "during its destruct period the connection stays" sas_in_destruct
 check "when it ends, the connection is torn down" wait_for 20 no_sa $A 5
 check "with its policies" wait_for 2 no_policy $A 5
 ip -n $B xfrm state flush
 ip -n $B xfrm policy flush
 
 # Item 14: a tunnel established over IPsec never passes plaintext, in or
-# out, also once its SAs are gone. An Ethernet pseudowire carries pings.
+# out, also once its SAs are gone. An Ethernet pseudowire carries pings;
+# what the other end's pseudowire receives tells the two directions apart.
 # (The module runs in the client's netns too: its end of the tunnel is made
 # before its SAs, so that it may send in the clear later.)
 ip -n $B l2tp add tunnel tunnel_id 61 peer_tunnel_id 60 encap udp \
 	local $R remote $L udp_sport 1707 udp_dport 1706
 ip -n $B l2tp add session name pw0 tunnel_id 61 session_id 1 peer_session_id 1
 both_up $L $R 0x601 0x602 6
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 ip -n $A l2tp add tunnel tunnel_id 60 peer_tunnel_id 61 encap udp \
 	local $L remote $R udp_sport 1706 udp_dport 1707
 ip -n $A l2tp add session name pw0 tunnel_id 60 session_id 1 peer_session_id 1
@@ -266,7 +330,7 @@ ctl -n $A set tunnel 60 single-shot on
 check "single-shot set on a bound tunnel marks its connection" \
 	json_check "$(conn 6)" ".single_shot"
 d0=$(stat drop_second_tunnel)
-send $B 1701 $L 1701 sccrq
+send $B -b $R 1701 $L 1701 sccrq
 check "so that a second SCCRQ over it is dropped" \
 	wait_for 2 stat_is drop_second_tunnel $((d0 + 1))
 ctl -n $A set tunnel 60 single-shot off
@@ -274,41 +338,70 @@ check "pings cross it over IPsec" \
 	ip netns exec $A ping -c 1 -W $((2 * S)) 10.99.0.2
 conn_down $A $L $R 0x601 0x602 policies
 conn_down $B $R $L 0x602 0x601 policies
+# pw_rx NS: frames the pseudowire of NS received.
+pw_rx() { ip -n "$1" -s -j link show pw0 | jq '.[0].stats64.rx.packets'; }
 d0=$(stat drop_plaintext)
-check "once its SAs are gone, no ping crosses it in the clear" \
-	sh -c "! ip netns exec $A ping -c 2 -W $((2 * S)) 10.99.0.2"
-check "the filter dropped its plaintext packets" \
-	test "$(stat drop_plaintext)" -gt "$d0"
-check "going out" wait_for 2 event_is \
+rx_b0=$(pw_rx $B)
+ip netns exec $A ping -c 2 -i 0.2 -W 1 10.99.0.2 >/dev/null
+check "once its SAs are gone, nothing it sends reaches the client in the clear" \
+	stays $QUIET sh -c "[ \$(ip -n $B -s -j link show pw0 | jq '.[0].stats64.rx.packets') = $rx_b0 ]"
+check "the filter dropped them going out" wait_for 2 event_is \
 	'.event == "packet-blocked" and .drop == "plaintext" and .tunnel_id == 60 and .direction == "out"'
-ip netns exec $B ping -c 1 -W 1 10.99.0.1 >/dev/null
-check "and coming in" wait_for 2 event_is \
+rx_a0=$(pw_rx $A)
+tx_b0=$(ip -n $B -s -j link show pw0 | jq '.[0].stats64.tx.packets')
+ip netns exec $B ping -c 2 -i 0.2 -W 1 10.99.0.1 >/dev/null
+check "the client's frames are sent in the clear" \
+	test "$(ip -n $B -s -j link show pw0 | jq '.[0].stats64.tx.packets')" -gt "$tx_b0"
+check "and none reaches the LNS's pseudowire" \
+	stays $QUIET sh -c "[ \$(ip -n $A -s -j link show pw0 | jq '.[0].stats64.rx.packets') = $rx_a0 ]"
+check "the filter dropped them coming in" wait_for 2 event_is \
 	'.event == "packet-blocked" and .drop == "plaintext" and .tunnel_id == 60 and .direction == "in"'
-check "and counted them against the tunnel" \
-	test "$(field $A 60 packets_blocked)" -gt 0
+check "and counted them all against the tunnel" \
+	test "$(field $A 60 packets_blocked)" -ge 4 -a "$(stat drop_plaintext)" -ge $((d0 + 4))
 ip -n $B l2tp del tunnel tunnel_id 61
 
-# Item 8: a disconnected single-shot tunnel passes only StopCCN, CDN, ZLB.
-ctl -n $A defaults set single-shot on
-ip -n $A l2tp add tunnel tunnel_id 70 peer_tunnel_id 71 encap udp \
-	local $L remote 10.9.0.4 udp_sport 1708 udp_dport 1701
-session_add $A 70 1 1
-ip -n $A l2tp del session tunnel_id 70 session_id 1
-wait_for 2 gone $A 70
-d0=$(stat drop_disconnected)
-for kind in sccrq icrq hello data; do
-	send $B -b 10.9.0.4 1701 $L 1708 $kind 70 1
-done
-check "after a single-shot tunnel's end, setup and data packets are dropped" \
-	wait_for 2 stat_is drop_disconnected $((d0 + 4))
-for kind in stopccn cdn zlb; do
-	send $B -b 10.9.0.4 1701 $L 1708 $kind 70 1
-done
-sleep 0.5
-check_eq "StopCCN, CDN and ZLB are not" $((d0 + 4)) "$(stat drop_disconnected)"
-check "nor are they going out, while a HELLO going out is" \
-	sh -c "ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 stopccn 71 &&
-	       ! ip netns exec $A $PEER send -b $L 1708 10.9.0.4 1701 hello 71 2>/dev/null"
+# Item 8: a disconnected single-shot tunnel passes only StopCCN, CDN and
+# ZLB, in and out; seen by a socket on the tunnel's port once l2tp_core has
+# let go of it, and by one at the peer's.
+# after_end TAG LOCAL PEER TUNNEL_ID PORT
+after_end() {
+	local tag=$1 l=$2 p=$3 tid=$4 port=$5 d0 kind rxf=$TMP/rx$5 pid
+
+	ctl -n $A defaults set single-shot on
+	ip -n $A l2tp add tunnel tunnel_id "$tid" peer_tunnel_id $((tid + 1)) \
+		encap udp local "$l" remote "$p" udp_sport "$port" udp_dport 1701
+	session_add $A "$tid" 1 1
+	ip -n $A l2tp del session tunnel_id "$tid" session_id 1
+	wait_for 2 gone $A "$tid"
+	ip netns exec $A "$PEER" count "$port" "$rxf" &
+	pid=$!
+	wait_for 5 test -s "$rxf"
+	d0=$(stat drop_disconnected)
+	for kind in sccrq sccrp scccn icrq icrp iccn ocrq ocrp occn hello data; do
+		send $B -b "$p" 1701 "$l" "$port" $kind "$tid" 1
+	done
+	check "$tag: after a single-shot tunnel's end, setup, hello and data are dropped" \
+		wait_for 2 stat_is drop_disconnected $((d0 + 11))
+	check "$tag: none of them arrives" stays $QUIET rx_is 0 "$rxf"
+	for kind in stopccn cdn zlb; do
+		send $B -b "$p" 1701 "$l" "$port" $kind "$tid" 1
+	done
+	check "$tag: StopCCN, CDN and ZLB arrive" \
+		wait_for 2 kinds_are "$rxf" "stopccn cdn zlb"
+	check "$tag: and are not counted as drops" \
+		stat_is drop_disconnected $((d0 + 11))
+	send $A -b "$l" "$port" "$p" 1701 stopccn $((tid + 1))
+	check "$tag: a StopCCN going out reaches the peer" \
+		wait_for 2 last_is "$TMP/rx_b" "stopccn $((tid + 1))"
+	check "$tag: a HELLO going out is refused at the sender" \
+		sh -c "! ip netns exec $A $PEER send -b $l $port $p 1701 hello $((tid + 1)) 2>/dev/null"
+	check "$tag: and never reaches the peer" \
+		stays $QUIET last_is "$TMP/rx_b" "stopccn $((tid + 1))"
+	kill $pid
+	wait $pid 2>/dev/null
+}
+after_end "IPv4" $L 10.9.0.4 70 1708
+after_end "IPv6" fd09::1 fd09::4 72 1709
 
 # The same for L2TPv3 over IP (protocol 115).
 ip -n $A l2tp add tunnel tunnel_id 80 peer_tunnel_id 81 encap ip \
@@ -323,8 +416,7 @@ ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L icrq 80
 check "over IP, its data and setup messages are dropped too" \
 	wait_for 2 stat_is drop_disconnected $((d0 + 2))
 ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L stopccn 80
-sleep 0.5
-check_eq "and its StopCCN is not" $((d0 + 2)) "$(stat drop_disconnected)"
+check "and its StopCCN is not" stays $QUIET stat_is drop_disconnected $((d0 + 2))
 
 # Malformed L2TP on a tracked port is dropped and counted.
 d0=$(stat drop_malformed)

@@ -19,7 +19,7 @@ settings() {
 }
 
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 28
 l2tp_modules_load
 module_load
 netns_add $NS
@@ -28,25 +28,34 @@ ip -n $NS addr add 192.0.2.1/24 dev dummy0
 ip -n $NS addr add 198.51.100.1/24 dev dummy0
 ip -n $NS addr add 2001:db8::1/64 dev dummy0 nodad
 ip -n $NS link set dummy0 up
+# Peers beyond the dummy's prefixes are reachable too.
+ip -n $NS route add default dev dummy0
+ip -n $NS -6 route add default dev dummy0
 
 ctl -n $NS defaults set destruct-timeout 300
 ctl -n $NS profile add wide peer 192.0.2.0/24 idle-timeout 30
 ctl -n $NS profile add narrow peer 192.0.2.128/25 single-shot on
 ctl -n $NS profile add host peer 192.0.2.200 local 198.51.100.1 require-ipsec on
 ctl -n $NS profile add six peer 2001:db8::/64 single-shot on idle-timeout 5
+# Added after longer prefixes that they contain: "the last match wins" or
+# "the first match wins" would pick them, the longest prefix does not.
+ctl -n $NS profile add any4 peer 0.0.0.0/0 idle-timeout 70
+ctl -n $NS profile add six48 peer 2001:db8::/48 idle-timeout 7
+ctl -n $NS profile add six128 peer 2001:db8::6/128 destruct-timeout 20
+ctl -n $NS profile add any6 peer ::/0 idle-timeout 9
 
 check_eq "profile show -j lists them as added" \
-	"wide 192.0.2.0/24 null|narrow 192.0.2.128/25 null|host 192.0.2.200/32 198.51.100.1|six 2001:db8::/64 null" \
+	"wide 192.0.2.0/24 null|narrow 192.0.2.128/25 null|host 192.0.2.200/32 198.51.100.1|six 2001:db8::/64 null|any4 0.0.0.0/0 null|six48 2001:db8::/48 null|six128 2001:db8::6/128 null|any6 ::/0 null" \
 	"$(ctl -n $NS profile show -j | jq -r 'map("\(.name) \(.peer) \(.local)") | join("|")')"
 check_eq "profile show -j has only the settings a profile gives" \
 	'{"name":"six","peer":"2001:db8::/64","local":null,"single_shot":true,"idle_timeout":5}' \
 	"$(ctl -n $NS profile show -j | jq -c '.[3]')"
 
 tunnel_add $NS 1 1 192.0.2.1 192.0.2.10
-check_eq "a matching profile gives its settings; defaults the rest" \
+check_eq "a matching profile gives its settings (not the /0 added last); defaults the rest" \
 	"false 30 300 false / default profile default default / wide" "$(settings $NS 1)"
 tunnel_add $NS 2 2 192.0.2.1 192.0.2.130
-check_eq "the longest matching prefix wins" \
+check_eq "the longest matching prefix wins (not the first added)" \
 	"true 60 300 false / profile default default default / narrow" "$(settings $NS 2)"
 tunnel_add $NS 3 3 192.0.2.1 192.0.2.200
 check_eq "a profile naming another local address does not match" \
@@ -58,20 +67,44 @@ tunnel_add $NS 5 5 2001:db8::1 2001:db8::5
 check_eq "IPv6 profiles match IPv6 peers" \
 	"true 5 300 false / profile profile default default / six" "$(settings $NS 5)"
 tunnel_add $NS 6 6 198.51.100.1 198.51.100.6
+check_eq "a /0 profile gives its settings where nothing longer matches" \
+	"false 70 300 false / default profile default default / any4" "$(settings $NS 6)"
+tunnel_add $NS 9 9 2001:db8::1 2001:db8::6
+check_eq "IPv6: a /128 beats /64, /48 and ::/0" \
+	"false 60 20 false / default default profile default / six128" "$(settings $NS 9)"
+tunnel_add $NS 10 10 2001:db8::1 2001:db8:0:1::6
+check_eq "IPv6: /48 where the /64 does not match" \
+	"false 7 300 false / default profile default default / six48" "$(settings $NS 10)"
+tunnel_add $NS 11 11 2001:db8::1 2001:db9::6
+check_eq "IPv6: ::/0 where nothing longer matches" \
+	"false 9 300 false / default profile default default / any6" "$(settings $NS 11)"
+ctl -n $NS profile del any4
+tunnel_add $NS 12 12 198.51.100.1 203.0.113.12
 check_eq "no profile: the defaults" \
-	"false 60 300 false / default default default default / null" "$(settings $NS 6)"
+	"false 60 300 false / default default default default / null" "$(settings $NS 12)"
 
-ctl -n $NS set tunnel 1 idle-timeout 2 require-ipsec on
+ctl -n $NS set tunnel 1 idle-timeout 2 require-ipsec on destruct-timeout 30
 check_eq "a per-tunnel override beats profile and defaults" \
-	"false 2 300 true / default tunnel default tunnel / wide" "$(settings $NS 1)"
+	"false 2 30 true / default tunnel tunnel tunnel / wide" "$(settings $NS 1)"
 check "and takes effect at once: the idle timer restarts with it" \
 	test "$(field $NS 1 timer_ms)" -le 2000
 check "so the tunnel idles out after the new timeout" \
-	wait_for 5 gone $NS 1
+	wait_for 10 gone $NS 1
+check "and its tombstone is kept for the new destruct timeout" \
+	json_check "$(ctl -n $NS show tunnel 1 -j)" \
+	'.[0] | .state == "destructing" and .timer_ms > 20000 and .timer_ms <= 30000'
+err=$(ctl -n $NS set tunnel 2 destruct-timeout 9 2>&1)
+check "set tunnel: destruct-timeout below its range is refused with the range" \
+	grep -q 'destruct-timeout 9: integer out of range, valid 10..3600$' <<<"$err"
+err=$(ctl -n $NS set tunnel 2 destruct-timeout 3601 idle-timeout 1 2>&1)
+check "so is one above it" \
+	grep -q 'destruct-timeout 3601: integer out of range, valid 10..3600$' <<<"$err"
+check_eq "and the tunnel keeps its settings" \
+	"true 60 300 false / profile default default default / narrow" "$(settings $NS 2)"
 
 ctl -n $NS defaults set idle-timeout 45
 check_eq "a defaults change leaves registered tunnels alone" 60 \
-	"$(field $NS 6 idle_timeout)"
+	"$(field $NS 12 idle_timeout)"
 ctl -n $NS profile del narrow
 check_eq "so does deleting their profile" "true narrow" \
 	"$(field $NS 2 single_shot) $(field $NS 2 profile)"
@@ -85,5 +118,13 @@ check_eq "and the new defaults" \
 netns_add cfg-b
 check_eq "profiles are per netns" "[]" "$(ctl -n cfg-b profile show -j)"
 check_eq "tunnel settings are per netns" "[]" "$(ctl -n cfg-b show -j)"
+before=$(profiles)
+ctl -n cfg-b profile add b1 peer 192.0.2.0/24 idle-timeout 1
+ctl -n cfg-b profile add b2 peer 2001:db8::/32 single-shot on
+check_eq "a netns's profiles are its own" $((before + 2)) "$(profiles)"
+check_eq "and leave the others alone" 6 "$(ctl -n $NS profile show -j | jq length)"
+netns_del cfg-b
+profiles_are() { [ "$(profiles)" = "$1" ]; }
+check "deleting the netns releases its profiles" wait_for 10 profiles_are "$before"
 
 ktap_finished

@@ -10,16 +10,14 @@
 source "$(dirname "$0")/lib.sh"
 
 for bin in /usr/lib/ipsec/starter /usr/sbin/xl2tpd /usr/sbin/pppd; do
-	if [ ! -x $bin ]; then
-		echo "# SKIP: $bin is not installed (strongswan-starter, xl2tpd, ppp)"
-		exit 4
-	fi
+	[ -x $bin ] ||
+		ktap_skip_all "$bin is not installed (strongswan-starter, xl2tpd, ppp)"
 done
 
 LNS_IP=10.20.0.1
 CLI_IP=10.20.0.2
 TMP=$(mktemp -d)
-declare -A HOLDER
+declare -A HOLDER XL2TPD XL2TPD_N
 
 ktap_print_header
 ktap_set_plan 31
@@ -101,11 +99,11 @@ stroke() { STRONGSWAN_CONF=$TMP/$1/strongswan.conf on "$1" /usr/lib/ipsec/stroke
 # LNS as README advises: once l2tpss has torn a tunnel's IPsec down, none of
 # its control messages can pass any more, and xl2tpd keeps the tunnel, and
 # its UDP socket connected to the client's address and port, until its
-# hello (60 s) has been retried "max retries" times (5 by default, 31 s).
-# Meanwhile that socket takes the packets of a next tunnel from the same
-# client port; fewer retries let it go sooner.
+# hello (every 60 s), then its StopCCN, have each gone unanswered "max
+# retries" times (5 by default). Meanwhile that socket takes the packets of
+# a next tunnel from the same client port; fewer retries let it go sooner.
 xl2tpd() {
-	local d=$TMP/$1
+	local d=$TMP/$1 n
 
 	if [ "$1" = lns ]; then
 		cat >"$d/xl2tpd.conf" <<-END
@@ -143,12 +141,31 @@ xl2tpd() {
 	logfile $d/ppp.log
 	debug
 	END
-	on "$1" /usr/sbin/xl2tpd -D -c "$d/xl2tpd.conf" -p "$d/xl2tpd.pid" \
-		-C "$d/l2tp-control" >"$d/xl2tpd.log" 2>&1 &
-	wait_for 10 test -p "$d/l2tp-control"
+	# Each instance its own pid file and control pipe: an old one that is
+	# still exiting removes its own, never the next one's.
+	n=$((${XL2TPD_N[$1]:-0} + 1))
+	XL2TPD_N[$1]=$n
+	on "$1" /usr/sbin/xl2tpd -D -c "$d/xl2tpd.conf" -p "$d/xl2tpd-$n.pid" \
+		-C "$d/l2tp-control-$n" >>"$d/xl2tpd.log" 2>&1 &
+	if wait_for 10 xl2tpd_ready "$d/xl2tpd-$n.pid" "$d/l2tp-control-$n"; then
+		XL2TPD[$1]=$(<"$d/xl2tpd-$n.pid")
+	else
+		ktap_print_msg "$1: xl2tpd did not start: $(tail -n 5 "$d/xl2tpd.log")"
+		XL2TPD[$1]=
+	fi
 }
+xl2tpd_ready() { [ -s "$1" ] && [ -p "$2" ]; }
 
-control() { echo "$2" >"$TMP/$1/l2tp-control"; }
+control() { echo "$2" >"$TMP/$1/l2tp-control-${XL2TPD_N[$1]}"; }
+
+# xl2tpd_stop SIDE: TERM to SIDE's xl2tpd; it is gone when this returns 0.
+xl2tpd_stop() {
+	local pid=${XL2TPD[$1]}
+
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	wait_for 10 sh -c "! kill -0 $pid 2>/dev/null" && XL2TPD[$1]=
+}
 
 # The LNS xl2tpd has let go of the client's old tunnels from port 1701: no
 # UDP socket of it is connected there any more.
@@ -162,12 +179,12 @@ lns_released() { [ -z "$(on lns ss -Hnu dst $CLI_IP:1701)" ]; }
 client_reset() {
 	local id
 
-	kill "$(cat "$TMP/cli/xl2tpd.pid")" 2>/dev/null
-	wait_for 10 sh -c "! kill -0 \$(cat $TMP/cli/xl2tpd.pid) 2>/dev/null"
+	xl2tpd_stop cli || ktap_print_msg "the client's xl2tpd ${XL2TPD[cli]} did not stop"
 	for id in $(ip -n cli l2tp show tunnel | awk '/^Tunnel/ { print $2 + 0 }'); do
 		ip -n cli l2tp del tunnel tunnel_id "$id"
 	done
-	rm -f "$TMP/cli/l2tp-control"
+	# Its pppd has gone with its PPP interface.
+	wait_for 10 no_ppp || ktap_print_msg "a client pppd is still there"
 	xl2tpd cli "$1"
 }
 # hangup SIDE: its pppds end their PPP sessions (pid files in its /run).
@@ -175,7 +192,9 @@ hangup() {
 	on "$1" sh -c 'for f in /run/ppp*.pid; do kill $(head -n 1 $f); done' 2>/dev/null
 }
 child_sa_up() { stroke cli status l2tp 2>/dev/null | grep -q 'INSTALLED, TRANSPORT'; }
-ppp_up() { on cli ip -4 addr show dev ppp0 2>/dev/null | grep -q 'inet 10.30.0.'; }
+# The client's PPP interface (whichever its number) has an LNS address.
+ppp_up() { ip -n cli -4 -o addr show | grep -qE '^[0-9]+: ppp[0-9]+ +inet 10\.30\.0\.'; }
+no_ppp() { ! ip -n cli -o link show | grep -qE '^[0-9]+: ppp[0-9]+'; }
 # ppp_check DESCRIPTION SECONDS: PPP comes up; if not, both sides' state then.
 ppp_check() {
 	if wait_for "$2" ppp_up; then
@@ -186,7 +205,15 @@ ppp_check() {
 	fi
 }
 lns_tunnels() { ip -n lns l2tp show tunnel | grep -c '^Tunnel'; }
-lns_sas() { ip -n lns xfrm state | grep -c '^src'; }
+sas() { ip -n "$1" xfrm state | grep -c '^src'; }
+no_sas() { [ "$(sas "$1")" = 0 ]; }
+no_lns_tunnel() { [ "$(lns_tunnels)" = 0 ]; }
+lns_stat() { ctl -n lns stats -j | jq ".$1"; }
+lns_stat_gt() { [ "$(lns_stat "$1")" -gt "$2" ]; }
+# lns_field_is ID KEY VALUE / lns_field_below ID KEY NUMBER: of the newest
+# record of tunnel ID on the LNS.
+lns_field_is() { [ "$(field lns "$1" "$2")" = "$3" ]; }
+lns_field_below() { [ "$(field lns "$1" "$2")" -lt "$3" ]; }
 log_has() { grep -q "$2" "$TMP/$1/charon.log"; }
 no_daemons() { ! pgrep -x 'charon|starter|xl2tpd|pppd' >/dev/null; }
 
@@ -254,17 +281,17 @@ check "which conn show lists with both SAs" \
 # (xl2tpd itself would put a second call into the same tunnel.)
 on cli "$L2TPSS_BIN/l2tp_peer" send 1701 $LNS_IP 1701 sccrq
 check "a second SCCRQ over the connection is dropped as a second tunnel" \
-	wait_for 5 sh -c "[ \$($L2TPSS_CTL -n lns stats -j | jq .drop_second_tunnel) = 1 ]"
-check "no second tunnel comes up" \
-	json_check "$(ctl -n lns show -j)" "length == 1 and .[0].sessions_total == 1"
+	wait_for 5 lns_stat_gt drop_second_tunnel 0
+one_tunnel() { json_check "$(ctl -n lns show -j)" "length == 1 and .[0].sessions_total == 1"; }
+check "no second tunnel comes up" stays $QUIET one_tunnel
 
 # 2. The client hangs up the PPP session.
 hangup cli
-check "the LNS kernel tunnel is gone at once" wait_for 10 sh -c "[ \$(ip -n lns l2tp show tunnel | grep -c '^Tunnel') = 0 ]"
+check "the LNS kernel tunnel is gone at once" wait_for 10 no_lns_tunnel
 check_eq "its tombstone is there, single-shot" "destructing single-shot" \
 	"$(field lns "$tid" state) $(field lns "$tid" reason)"
 check "the LNS hard-expired and removed the CHILD_SA's SAs" \
-	wait_for 10 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+	wait_for 10 no_sas lns
 check "LNS charon saw the hard expire and closed the CHILD_SA" \
 	wait_for 10 log_has lns 'closing expired CHILD_SA'
 check "the client's charon was told: DELETE for the ESP CHILD_SA" \
@@ -291,7 +318,7 @@ check "over a new connection, not spent" \
 
 # 4. A standard tunnel idles out; its IPsec goes when its destruct ends.
 hangup cli
-wait_for 10 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+wait_for 10 no_sas lns
 client_reset 1702	# (clients behind NAT come from a new port)
 stroke cli down l2tp >/dev/null 2>&1
 ctl -n lns profile del clients
@@ -307,13 +334,19 @@ check "a standard tunnel comes up over a fresh connection" \
 expired=$(grep -c 'closing expired CHILD_SA' "$TMP/lns/charon.log")
 hangup cli
 check "the client hangs up: the tunnel idles out" \
-	wait_for 20 sh -c "[ \"\$($L2TPSS_CTL -n lns show tunnel $tid -j | jq -r '.[0].reason')\" = idle-timeout ]"
-# Halfway through the destruct period, the SAs are still there.
-wait_for 10 sh -c "[ \$($L2TPSS_CTL -n lns show tunnel $tid -j | jq '.[0].timer_ms') -lt 5000 ]"
-check "its connection stays through the destruct period" \
-	test "$(lns_sas)" -gt 0
-check "and is torn down when it ends" \
-	wait_for 25 sh -c "[ \$(ip -n lns xfrm state | grep -c '^src') = 0 ]"
+	wait_for 20 lns_field_is "$tid" reason idle-timeout
+# Halfway through the destruct period, the SAs are still there: read before
+# the timer, which must still be running then.
+wait_for 10 lns_field_below "$tid" timer_ms 5000
+sas_in_destruct() {
+	local n
+
+	n=$(sas lns)
+	json_check "$(ctl -n lns show tunnel "$tid" -j)" \
+		'.[0] | .state == "destructing" and .timer_ms > 0' && [ "$n" -gt 0 ]
+}
+check "its connection stays through the destruct period" sas_in_destruct
+check "and is torn down when it ends" wait_for 25 no_sas lns
 check "LNS charon closed the expired CHILD_SA" \
 	wait_for 10 sh -c "[ \$(grep -c 'closing expired CHILD_SA' $TMP/lns/charon.log) -gt $expired ]"
 check "the first tunnel's tombstone went when its 30 s destruct period ended" \
@@ -323,16 +356,16 @@ check "the first tunnel's tombstone went when its 30 s destruct period ended" \
 client_reset 1703
 stroke cli down l2tp >/dev/null 2>&1
 stroke lns down l2tp >/dev/null 2>&1
-wait_for 10 sh -c "[ \$(ip -n cli xfrm state | grep -c '^src') = 0 ]"
+wait_for 10 no_sas cli
 ip -n cli xfrm policy flush
 ip -n lns xfrm policy flush
 ctl -n lns profile del partners
 ctl -n lns profile add plain peer $CLI_IP/32 require-ipsec on
-before=$(ctl -n lns stats -j | jq .drop_plaintext)
+before=$(lns_stat drop_plaintext)
 control cli "c lns"
 check "require-ipsec: the client's plaintext SCCRQs are dropped" \
-	wait_for 30 sh -c "[ \$($L2TPSS_CTL -n lns stats -j | jq .drop_plaintext) -gt $before ]"
-check_eq "and no tunnel comes up" 0 "$(lns_tunnels)"
+	wait_for 30 lns_stat_gt drop_plaintext "$before"
+check "and no tunnel comes up" stays $QUIET no_lns_tunnel
 ctl -n lns profile del plain
 client_reset 1704
 control cli "c lns"
@@ -344,9 +377,9 @@ check "and is not bound to any connection" \
 # PPP sessions, then xl2tpd, then charon (through starter).
 hangup cli
 hangup lns
-wait_for 20 sh -c "! pgrep -x pppd"
+wait_for 20 sh -c "! pgrep -x pppd >/dev/null"
 for side in lns cli; do
-	kill "$(cat "$TMP/$side/xl2tpd.pid")"
+	xl2tpd_stop $side
 	on $side sh -c 'kill $(cat /run/starter.charon.pid)'
 done
 check "both sides' daemons stop on TERM" wait_for 20 no_daemons

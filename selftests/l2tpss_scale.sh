@@ -36,6 +36,9 @@ netns_dummy sc-b $L/24
 netns_dummy sc-c $L/24
 
 module_load
+# (Adding them may take longer than the default idle timeout on a slow
+# kernel: their timers must still be running when counted.)
+ctl -n sc-a defaults set idle-timeout 3600
 tunnels sc-a 1 1000
 check_eq "1,000 tunnels tracked, idle timers running" "1000 1000" \
 	"$(count sc-a idle) $(ctl -n sc-a show -j | jq '[.[] | select(.timer_ms != null)] | length')"

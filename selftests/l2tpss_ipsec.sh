@@ -367,7 +367,8 @@ ip -n $B l2tp del tunnel tunnel_id 61
 after_end() {
 	local tag=$1 l=$2 p=$3 tid=$4 port=$5 d0 kind rxf=$TMP/rx$5 pid
 
-	ctl -n $A defaults set single-shot on
+	# (Its tombstone must outlast the checks, however slow.)
+	ctl -n $A defaults set single-shot on destruct-timeout 600
 	ip -n $A l2tp add tunnel tunnel_id "$tid" peer_tunnel_id $((tid + 1)) \
 		encap udp local "$l" remote "$p" udp_sport "$port" udp_dport 1701
 	session_add $A "$tid" 1 1

@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The packet path: netfilter hooks on IPv4 and IPv6 local input and output
- * that enforce on the wire what l2tp_core cannot see (SPEC.md items 6, 8,
- * 9, 11-14).
+ * that enforce on the wire what l2tp_core cannot see (SPEC.md items 6-9,
+ * 11-14).
  *
- * Only UDP to or from a port a tracked tunnel uses (and 1701, where new
- * tunnels start) and IP protocol 115 (L2TPv3 over IP) are looked at; every
- * other packet costs a protocol test, or a protocol test and a port lookup.
- * For those, the parser reads the header and, for control messages, the
- * Message Type; the verdict reads RCU-protected tables: the tunnel records
- * by flow (live and in destruct), the IPsec connections by identity and the
- * profiles. Only a StopCCN or CDN that spends a connection takes the netns
- * lock.
+ * What is judged: the traffic of tracked flows (the exact addresses and
+ * ports of a tunnel record, live or in destruct), and L2TP control messages
+ * to or from UDP/1701 or over IP protocol 115 that start new tunnels.
+ * Everything else passes untouched, malformed or not: a port belongs to
+ * L2TP only while a tracked flow uses it. Other traffic costs a protocol
+ * test, or a protocol test and a port lookup.
+ *
+ * The parser reads the header and, for control messages, the Message Type;
+ * the verdict reads RCU-protected tables: the tunnel records by flow, the
+ * sessions by id (L2TPv3 data names a session only), the IPsec connections
+ * and the profiles. Only a StopCCN or CDN that spends a connection or ends a
+ * single-shot tunnel's only call takes the netns lock.
+ *
+ * IPv6 is judged on whole datagrams: IPv6 defragmentation (nf_defrag_ipv6,
+ * as conntrack uses it) runs in every netns, since IPv6 otherwise reassembles
+ * after local input. UDP GSO/GRO super-packets are judged segment by
+ * segment, and dropped whole if any segment would be.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -23,6 +32,9 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#endif
 #include <net/xfrm.h>
 
 #include "l2tpss.h"
@@ -35,17 +47,18 @@ struct flow {
 	struct l2tpss_addr local, peer;
 	__be16 local_port, peer_port;	/* 0 for L2TPv3 over IP */
 	u8 dir;				/* enum l2tpss_direction */
-	struct xfrm_state *x;		/* the ESP SA it came in or goes out by */
+	struct xfrm_state *x;		/* the peer's ESP SA it came or goes by */
 };
 
-static u32 flow_hash(const struct l2tpss_addr *peer, __be16 peer_port,
+static u32 flow_hash(const struct l2tpss_net *pn,
+		     const struct l2tpss_addr *peer, __be16 peer_port,
 		     __be16 local_port)
 {
 	u32 ports = (__force u32)peer_port << 16 | (__force u32)local_port;
 
 	if (peer->ipv6)
-		return jhash(&peer->ip6, sizeof(peer->ip6), ports);
-	return jhash_2words((__force u32)peer->ip, ports, 0);
+		return jhash(&peer->ip6, sizeof(peer->ip6), ports ^ pn->hash_seed);
+	return jhash_2words((__force u32)peer->ip, ports, pn->hash_seed);
 }
 
 static __be16 tunnel_port(const struct l2tpss_tunnel *t, __be16 port)
@@ -74,7 +87,7 @@ void l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
 	lockdep_assert_held(&pn->lock);
 	hash_add_rcu(pn->flows, &t->flow_node,
-		     flow_hash(&t->peer, tunnel_port(t, t->peer_port),
+		     flow_hash(pn, &t->peer, tunnel_port(t, t->peer_port),
 			       tunnel_port(t, t->local_port)));
 	if (t->encap == L2TP_ENCAPTYPE_UDP)
 		port_ref(pn, t->local_port, 1);
@@ -89,45 +102,88 @@ void l2tpss_flow_del(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 		port_ref(pn, t->local_port, -1);
 }
 
-static bool port_tracked(struct l2tpss_net *pn, __be16 port)
+/* Whether UDP between these ports may be L2TP at all (the pre-filter). */
+static bool udp_may_be_l2tp(struct l2tpss_net *pn, const struct flow *f)
 {
-	return port == htons(L2TP_PORT) || xa_load(&pn->ports, ntohs(port));
+	return f->local_port == htons(L2TP_PORT) ||
+	       f->peer_port == htons(L2TP_PORT) ||
+	       xa_load(&pn->ports, ntohs(f->local_port));
+}
+
+static bool flow_is(const struct l2tpss_tunnel *t, const void *arg)
+{
+	const struct flow *f = arg;
+
+	return tunnel_port(t, t->peer_port) == f->peer_port &&
+	       tunnel_port(t, t->local_port) == f->local_port &&
+	       l2tpss_addr_equal(&t->peer, &f->peer) &&
+	       l2tpss_addr_equal(&t->local, &f->local);
 }
 
 /*
- * The record a packet belongs to. Control messages and v2 data name the
- * tunnel: our id inbound, the peer's outbound; id 0 (an SCCRQ) names none.
- * L2TPv3 data names a session only: the newest record of the flow.
+ * The record a packet of @f belongs to, and whether @f is a tracked flow
+ * at all. Control messages and v2 data name the tunnel: our id inbound,
+ * the peer's outbound; id 0 (an SCCRQ) names none. L2TPv3 data names a
+ * session only (ours inbound, the peer's outbound): a live session of the
+ * flow, else the single-shot tombstone of the flow whose one session it was.
  */
 static struct l2tpss_tunnel *flow_lookup(struct l2tpss_net *pn,
 					 const struct flow *f,
-					 const struct l2tpss_pkt *pkt)
+					 const struct l2tpss_pkt *pkt,
+					 bool *tracked)
 {
+	bool in = f->dir == L2TPSS_DIR_IN;
 	bool named = pkt->control || pkt->version == 2;
-	struct l2tpss_tunnel *t;
+	struct l2tpss_tunnel *t, *found = NULL;
 
-	if (named && !pkt->tunnel_id)
-		return NULL;
+	*tracked = false;
 	hash_for_each_possible_rcu(pn->flows, t, flow_node,
-				   flow_hash(&f->peer, f->peer_port,
+				   flow_hash(pn, &f->peer, f->peer_port,
 					     f->local_port)) {
-		if (tunnel_port(t, t->peer_port) != f->peer_port ||
-		    tunnel_port(t, t->local_port) != f->local_port ||
-		    !l2tpss_addr_equal(&t->peer, &f->peer) ||
-		    !l2tpss_addr_equal(&t->local, &f->local))
+		if (!flow_is(t, f))
 			continue;
-		if (!named ||
-		    pkt->tunnel_id == (f->dir == L2TPSS_DIR_IN ? t->id : t->peer_id))
-			return t;
+		*tracked = true;
+		if (named) {
+			if (pkt->tunnel_id &&
+			    pkt->tunnel_id == (in ? t->id : t->peer_id))
+				return t;	/* the newest comes first */
+		} else if (!found &&
+			   READ_ONCE(t->state) == L2TPSS_STATE_DESTRUCTING &&
+			   READ_ONCE(t->settings.single_shot) &&
+			   pkt->session_id == (in ? t->last_session_id :
+						    t->last_peer_session_id)) {
+			found = t;
+		}
 	}
-	return NULL;
+	if (named || !*tracked)
+		return NULL;
+	return l2tpss_session_tunnel(pn, pkt->session_id, !in, flow_is, f) ?:
+	       found;
 }
 
-static struct xfrm_state *flow_sa(struct sk_buff *skb, u8 dir)
+static bool sa_is_peers(const struct xfrm_state *x, const struct flow *f)
+{
+	const xfrm_address_t *a = f->dir == L2TPSS_DIR_IN ? &x->props.saddr :
+							     &x->id.daddr;
+	struct l2tpss_addr peer = { .ipv6 = x->props.family == AF_INET6 };
+
+	if (peer.ipv6)
+		memcpy(&peer.ip6, a->a6, sizeof(peer.ip6));
+	else
+		peer.ip = a->a4;
+	return l2tpss_addr_equal(&peer, &f->peer);
+}
+
+/*
+ * The ESP SA the packet came in (the last one that decrypted it) or goes out
+ * by, if it is one with this packet's peer (item 13): another peer's SA,
+ * say through a tunnel device, does not make plaintext acceptable.
+ */
+static struct xfrm_state *flow_sa(struct sk_buff *skb, const struct flow *f)
 {
 	struct xfrm_state *x = NULL;
 
-	if (dir == L2TPSS_DIR_IN) {
+	if (f->dir == L2TPSS_DIR_IN) {
 		struct sec_path *sp = skb_sec_path(skb);
 
 		if (sp && sp->len)
@@ -135,7 +191,7 @@ static struct xfrm_state *flow_sa(struct sk_buff *skb, u8 dir)
 	} else if (skb_dst(skb)) {
 		x = skb_dst(skb)->xfrm;
 	}
-	return x && x->id.proto == IPPROTO_ESP ? x : NULL;
+	return x && x->id.proto == IPPROTO_ESP && sa_is_peers(x, f) ? x : NULL;
 }
 
 /*
@@ -157,6 +213,25 @@ static void teardown_seen(struct l2tpss_net *pn, const struct flow *f,
 	spin_unlock_bh(&pn->lock);
 }
 
+/* StopCCN, CDN and acks: they always pass, so that both ends can close. */
+static void teardown(struct l2tpss_net *pn, const struct flow *f,
+		     const struct l2tpss_pkt *pkt, struct l2tpss_tunnel *t,
+		     struct l2tpss_conn *c)
+{
+	u16 type = pkt->msg_type;
+
+	if (type != L2TPSS_MSG_STOPCCN && type != L2TPSS_MSG_CDN)
+		return;
+	if (t && READ_ONCE(t->sessions_total))
+		return;		/* the session's own end counts, not this */
+	if (c)
+		teardown_seen(pn, f, t, c);
+	/* Items 7 and 12: the only call of a single-shot tunnel failed. */
+	if (t && READ_ONCE(t->state) != L2TPSS_STATE_DESTRUCTING &&
+	    READ_ONCE(t->settings.single_shot))
+		l2tpss_tunnel_call_failed(pn, t);
+}
+
 static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 		  const struct l2tpss_pkt *pkt, struct l2tpss_tunnel *t,
 		  struct l2tpss_conn *c)
@@ -176,11 +251,14 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 				       L2TPSS_SET_REQUIRE_IPSEC))
 			return L2TPSS_DROP_PLAINTEXT;
 	}
+	if (ctrl && l2tpss_msg_is_teardown(type)) {
+		teardown(pn, f, pkt, t, c);
+		return L2TPSS_DROP_NONE;
+	}
 	if (c && READ_ONCE(c->spent))
 		return L2TPSS_DROP_SPENT;
 	if (t && READ_ONCE(t->state) == L2TPSS_STATE_DESTRUCTING &&
-	    READ_ONCE(t->settings.single_shot) &&
-	    !(ctrl && l2tpss_msg_is_teardown(type)))
+	    READ_ONCE(t->settings.single_shot))
 		return L2TPSS_DROP_DISCONNECTED;
 	if (!ctrl)
 		return L2TPSS_DROP_NONE;
@@ -189,9 +267,6 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 	if (t && l2tpss_msg_is_session_request(type) &&
 	    READ_ONCE(t->settings.single_shot) && READ_ONCE(t->sessions_total))
 		return L2TPSS_DROP_SECOND_SESSION;
-	if (c && (type == L2TPSS_MSG_STOPCCN || type == L2TPSS_MSG_CDN) &&
-	    (!t || !READ_ONCE(t->sessions_total)))
-		teardown_seen(pn, f, t, c);
 	return L2TPSS_DROP_NONE;
 }
 
@@ -208,20 +283,58 @@ static unsigned int drop(struct l2tpss_net *pn, const struct flow *f,
 	return NF_DROP;
 }
 
+/*
+ * The verdict on one L2TP message of @len bytes at @off (@udp: over UDP),
+ * and the record it belongs to in @tp.
+ */
+static u8 judge(struct l2tpss_net *pn, struct sk_buff *skb, unsigned int off,
+		unsigned int len, bool udp, const struct flow *f,
+		struct l2tpss_conn *c, struct l2tpss_tunnel **tp)
+{
+	u8 buf[L2TPSS_PARSE_NEED];
+	struct l2tpss_pkt pkt;
+	bool tracked, judged;
+	const u8 *p;
+	int err;
+
+	*tp = NULL;
+	p = skb_header_pointer(skb, off, min_t(unsigned int, len, sizeof(buf)),
+			       buf);
+	if (!p)
+		return L2TPSS_DROP_NONE;
+	if (udp)
+		err = l2tpss_parse_udp(p, min_t(unsigned int, len, sizeof(buf)),
+				       len, &pkt);
+	else
+		err = l2tpss_parse_ip(p, min_t(unsigned int, len, sizeof(buf)),
+				      len, &pkt);
+	if (err) {
+		/* Only a tracked flow's: anything else is not ours to judge. */
+		flow_lookup(pn, f, &pkt, &tracked);
+		return tracked ? L2TPSS_DROP_MALFORMED : L2TPSS_DROP_NONE;
+	}
+	*tp = flow_lookup(pn, f, &pkt, &tracked);
+	/* New tunnels start with control messages on 1701 or over IP. */
+	judged = tracked ||
+		 (pkt.control && (!udp || f->local_port == htons(L2TP_PORT) ||
+				  f->peer_port == htons(L2TP_PORT)));
+	return judged ? verdict(pn, f, &pkt, *tp, c) : L2TPSS_DROP_NONE;
+}
+
 /* @off: where the IP payload of protocol @proto starts. */
 static unsigned int filter(struct net *net, struct sk_buff *skb,
 			   unsigned int off, u8 proto, struct flow *f)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(net);
-	u8 buf[L2TPSS_PARSE_NEED];
-	struct l2tpss_tunnel *t;
-	struct l2tpss_pkt pkt;
+	unsigned int len, seg, segs = 1, i;
+	struct l2tpss_tunnel *t = NULL, *seg_t;
 	struct l2tpss_conn *c;
-	unsigned int total, len;
-	const u8 *p;
-	u8 why;
-	int err;
+	u8 why = L2TPSS_DROP_NONE, seg_why;
 
+	if (skb->len < off)
+		return NF_ACCEPT;
+	len = skb->len - off;
+	seg = len;
 	if (proto == IPPROTO_UDP) {
 		const struct udphdr *uh;
 		struct udphdr _uh;
@@ -231,29 +344,40 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 			return NF_ACCEPT;
 		f->local_port = f->dir == L2TPSS_DIR_IN ? uh->dest : uh->source;
 		f->peer_port = f->dir == L2TPSS_DIR_IN ? uh->source : uh->dest;
-		if (!port_tracked(pn, f->local_port))
+		if (!udp_may_be_l2tp(pn, f))
 			return NF_ACCEPT;
 		off += sizeof(*uh);
+		len -= min_t(unsigned int, len, sizeof(*uh));
+		if (skb_is_gso(skb) &&
+		    (skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4)) {
+			/* Datagrams of gso_size bytes, the last one shorter. */
+			seg = skb_shinfo(skb)->gso_size;
+			if (!seg)
+				return NF_ACCEPT;
+			segs = DIV_ROUND_UP(len, seg);
+		} else {
+			/* Item 6: the UDP length, not the buffer's, bounds it. */
+			if (ntohs(uh->len) < sizeof(*uh) ||
+			    ntohs(uh->len) - sizeof(*uh) > len)
+				return NF_ACCEPT;	/* UDP drops it itself */
+			len = ntohs(uh->len) - sizeof(*uh);
+			seg = len;
+		}
 	}
-	if (skb->len < off)
-		return NF_ACCEPT;
-	total = skb->len - off;
-	len = min_t(unsigned int, total, sizeof(buf));
-	p = skb_header_pointer(skb, off, len, buf);
-	if (!p)
-		return NF_ACCEPT;
 
-	f->x = flow_sa(skb, f->dir);
+	f->x = flow_sa(skb, f);
 	c = f->x ? l2tpss_conn_lookup(pn, f->x, f->dir == L2TPSS_DIR_IN) : NULL;
-	if (proto == IPPROTO_UDP)
-		err = l2tpss_parse_udp(p, len, total, &pkt);
-	else
-		err = l2tpss_parse_ip(p, len, total, &pkt);
-	if (err)
-		return drop(pn, f, NULL, c, L2TPSS_DROP_MALFORMED);
-
-	t = flow_lookup(pn, f, &pkt);
-	why = verdict(pn, f, &pkt, t, c);
+	for (i = 0; i < segs; i++) {
+		seg_why = judge(pn, skb, off + i * seg,
+				min(seg, len - i * seg), proto == IPPROTO_UDP,
+				f, c, &seg_t);
+		if (!t)
+			t = seg_t;
+		if (seg_why && !why) {
+			why = seg_why;
+			t = seg_t;
+		}
+	}
 	if (why)
 		return drop(pn, f, t, c, why);
 	if (c && f->dir == L2TPSS_DIR_IN)
@@ -296,6 +420,10 @@ static unsigned int l2tpss_ipv6_hook(void *priv, struct sk_buff *skb,
 	struct flow f;
 	int off;
 
+	/*
+	 * nf_defrag_ipv6 has reassembled what comes in, before local input;
+	 * what goes out is not fragmented yet.
+	 */
 	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 			       &nexthdr, &frag_off);
 	if (off < 0 || (nexthdr != IPPROTO_UDP && nexthdr != IPPROTO_L2TP) ||
@@ -340,14 +468,48 @@ static const struct nf_hook_ops l2tpss_nf_ops[] = {
 #endif
 };
 
+/*
+ * IPv6 reassembly before local input, in this netns (every Debian kernel
+ * has nf_defrag_ipv6; without it IPv6 fragments pass unjudged).
+ */
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+static int defrag_enable(struct net *net)
+{
+	return nf_defrag_ipv6_enable(net);
+}
+
+static void defrag_disable(struct net *net)
+{
+	nf_defrag_ipv6_disable(net);
+}
+#else
+static int defrag_enable(struct net *net)
+{
+	pr_warn_once("l2tpss: no CONFIG_NF_DEFRAG_IPV6: IPv6 fragments are not judged\n");
+	return 0;
+}
+
+static void defrag_disable(struct net *net)
+{
+}
+#endif
+
 int l2tpss_filter_init(struct l2tpss_net *pn)
 {
+	int err;
+
 	hash_init(pn->flows);
 	xa_init(&pn->ports);
 	ratelimit_state_init(&pn->blocked_events, HZ, 10);
 	ratelimit_set_flags(&pn->blocked_events, RATELIMIT_MSG_ON_RELEASE);
-	return nf_register_net_hooks(pn->net, l2tpss_nf_ops,
-				     ARRAY_SIZE(l2tpss_nf_ops));
+	err = defrag_enable(pn->net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(pn->net, l2tpss_nf_ops,
+				    ARRAY_SIZE(l2tpss_nf_ops));
+	if (err)
+		defrag_disable(pn->net);
+	return err;
 }
 
 /*
@@ -358,6 +520,7 @@ void l2tpss_filter_exit(struct l2tpss_net *pn)
 {
 	nf_unregister_net_hooks(pn->net, l2tpss_nf_ops,
 				ARRAY_SIZE(l2tpss_nf_ops));
+	defrag_disable(pn->net);
 }
 
 /* After l2tpss_tunnels_exit(), which takes every record off the flows. */

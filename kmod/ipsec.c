@@ -169,7 +169,7 @@ static void teardown_work_fn(struct work_struct *work);
 
 static struct l2tpss_conn *conn_alloc(struct l2tpss_net *pn)
 {
-	struct l2tpss_conn *c = kzalloc(sizeof(*c), GFP_ATOMIC);
+	struct l2tpss_conn *c = kzalloc(sizeof(*c), GFP_ATOMIC | __GFP_ACCOUNT);
 
 	if (!c)
 		return NULL;
@@ -233,6 +233,7 @@ static void sa_added(struct xfrm_state *x)
 	/* An update of a known SA, or one past what we keep, adds nothing. */
 	if (sa_index(c, x->id.spi, id.dir) < 0 && c->nr_sas < L2TPSS_CONN_SAS) {
 		c->sas[c->nr_sas].spi = x->id.spi;
+		c->sas[c->nr_sas].mark = x->mark.v & x->mark.m;
 		c->sas[c->nr_sas].dir = id.dir;
 		c->nr_sas++;
 	}
@@ -428,49 +429,33 @@ void l2tpss_conn_tunnel_expired(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 		teardown(pn, c);
 }
 
-struct sa_batch {
-	const struct l2tpss_conn *conn;
-	unsigned int n;
-	struct xfrm_state *x[WALK_BATCH];
-};
-
-/* Runs under XFRM's state lock: take what matches, act later. */
-static int sa_collect(struct xfrm_state *x, int count, void *arg)
-{
-	struct sa_batch *b = arg;
-	struct sa_identity id;
-
-	if (!sa_identify(x, -1, &id) || !conn_is(b->conn, &id))
-		return 0;
-	xfrm_state_hold(x);
-	b->x[b->n++] = x;
-	return b->n == WALK_BATCH;	/* pause; the walk resumes here */
-}
-
 /*
- * Hard-expire every SA of @c, as its lifetime would: delete it, then tell
- * the key managers with XFRM_MSG_EXPIRE, hard=1. Returns how many.
+ * Hard-expire the SAs recorded for @c (@n of them, copied from @sas), as
+ * their lifetime would: delete each, then tell the key managers with
+ * XFRM_MSG_EXPIRE, hard=1. Each is found by its SPI, never by identity, so
+ * that another connection's SAs are never touched. Returns how many.
  */
-static unsigned int expire_sas(struct net *net, const struct l2tpss_conn *c)
+static unsigned int expire_sas(struct net *net, const struct l2tpss_conn *c,
+			       const struct l2tpss_sa *sas, unsigned int n)
 {
-	struct xfrm_state_walk walk;
-	struct sa_batch b = { .conn = c };
+	unsigned short family = c->peer.ipv6 ? AF_INET6 : AF_INET;
 	unsigned int expired = 0, i;
-	int err;
+	struct xfrm_state *x;
+	xfrm_address_t daddr;
 
-	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
-	do {
-		b.n = 0;
-		err = xfrm_state_walk(net, &walk, sa_collect, &b);
-		for (i = 0; i < b.n; i++) {
-			if (!xfrm_state_delete(b.x[i])) {
-				km_state_expired(b.x[i], 1, 0);
-				expired++;
-			}
-			xfrm_state_put(b.x[i]);
+	for (i = 0; i < n; i++) {
+		addr_to_xfrm(&daddr, sas[i].dir == L2TPSS_DIR_IN ? &c->local :
+								    &c->peer);
+		x = xfrm_state_lookup(net, sas[i].mark, &daddr, sas[i].spi,
+				      IPPROTO_ESP, family);
+		if (!x)
+			continue;
+		if (x->props.reqid == c->reqid && !xfrm_state_delete(x)) {
+			km_state_expired(x, 1, 0);
+			expired++;
 		}
-	} while (err > 0);
-	xfrm_state_walk_done(&walk, net);
+		xfrm_state_put(x);
+	}
 	return expired;
 }
 
@@ -574,17 +559,24 @@ static void teardown_work_fn(struct work_struct *work)
 {
 	struct l2tpss_conn *c = container_of(work, struct l2tpss_conn,
 					     teardown_work);
+	struct l2tpss_sa sas_copy[L2TPSS_CONN_SAS];
 	struct l2tpss_net *pn = c->pn;
-	unsigned int sas, policies;
+	unsigned int sas, policies, n;
 	bool dead, exact;
 
+	/*
+	 * A connection whose SAs went meanwhile has nothing left to tear
+	 * down, and a newer one of the same identity is not this one.
+	 */
 	spin_lock_bh(&pn->lock);
-	dead = pn->dead;
+	dead = pn->dead || !c->live;
 	exact = peer_shared(pn, c);
+	n = c->nr_sas;
+	memcpy(sas_copy, c->sas, n * sizeof(c->sas[0]));
 	spin_unlock_bh(&pn->lock);
 
 	if (!dead) {
-		sas = expire_sas(pn->net, c);
+		sas = expire_sas(pn->net, c, sas_copy, n);
 		policies = delete_policies(pn->net, c, exact);
 
 		spin_lock_bh(&pn->lock);

@@ -69,8 +69,10 @@ struct l2tpss_profile {
 
 #define L2TPSS_CONN_SAS 16	/* SAs of one connection we keep track of */
 
+/* An SA of a connection: found again by (destination, SPI, ESP, mark). */
 struct l2tpss_sa {
 	__be32 spi;
+	u32 mark;			/* its mark value, for the lookup */
 	u8 dir;				/* enum l2tpss_direction */
 };
 
@@ -124,24 +126,36 @@ struct l2tpss_tunnel {
 	u32 sessions;			/* live */
 	u32 sessions_total;
 	u32 sessions_refused;
+	/* Its latest session's ids: a single-shot tombstone's one session. */
+	u32 last_session_id, last_peer_session_id;
 	u64 registered;			/* ktime_get_boottime_seconds() */
 	unsigned long timer_expires;	/* jiffies, of the running timer */
+	u32 idle_seq;			/* idle timer starts and stops */
 	struct l2tpss_settings settings;
 	char profile[L2TPSS_PROFILE_NAME_LEN];
 	/* Its IPsec connection, if it registered over one; holds a ref. */
 	struct l2tpss_conn *conn;
 	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
+	struct list_head tomb_node;	/* l2tpss_net.tombstones, in destruct */
 	atomic64_t blocked;		/* packets the filter dropped */
 	struct delayed_work idle_work;
 	struct delayed_work destruct_work;
 };
 
-/* What the module knows of one l2tp_core session, see tunnel.c. */
+/*
+ * What the module knows of one l2tp_core session, see tunnel.c. The packet
+ * path finds L2TPv3 data's session by id under RCU: ours inbound, the
+ * peer's outbound.
+ */
 struct l2tpss_session {
 	struct hlist_node node;		/* l2tpss_net.sessions, by key */
+	struct hlist_node id_node;	/* l2tpss_net.session_ids, by id, RCU */
+	struct hlist_node peer_id_node;	/* ... and by the peer's id */
+	struct rcu_head rcu;
 	const void *key;		/* l2tp_core's session, never dereferenced */
 	struct l2tpss_tunnel *tunnel;	/* holds a reference */
 	u32 id;
+	u32 peer_id;
 };
 
 #define L2TPSS_SESSION_HASH_BITS 10
@@ -156,7 +170,14 @@ struct l2tpss_net {
 	struct xarray tunnels;		/* live tunnels by l2tp id; no ref */
 	struct xarray records;		/* every record by gen; holds a ref */
 	u32 next_gen;
+	u32 nr_records;
+	u32 max_records;		/* past it, tombstones go early */
+	struct list_head tombstones;	/* records in destruct, oldest first */
 	DECLARE_HASHTABLE(sessions, L2TPSS_SESSION_HASH_BITS);
+	/* RCU: sessions by their id and by the peer's, for the packet path */
+	DECLARE_HASHTABLE(session_ids, L2TPSS_SESSION_HASH_BITS);
+	DECLARE_HASHTABLE(session_peer_ids, L2TPSS_SESSION_HASH_BITS);
+	u32 hash_seed;			/* of the packet path's hashes */
 	struct l2tpss_settings defaults;
 	struct list_head profiles;
 	unsigned int nr_profiles;
@@ -193,6 +214,12 @@ void l2tpss_session_deleted(struct l2tp_session *session);
 void l2tpss_session_refused(struct l2tp_session *session,
 			    struct l2tp_tunnel *tunnel);
 void l2tpss_tunnel_put(struct l2tpss_tunnel *t);
+struct l2tpss_tunnel *
+l2tpss_session_tunnel(struct l2tpss_net *pn, u32 id, bool peer_id,
+		      bool (*match)(const struct l2tpss_tunnel *t,
+				    const void *arg),
+		      const void *arg);
+void l2tpss_tunnel_call_failed(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 			     struct netlink_ext_ack *extack);
 int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
@@ -200,6 +227,7 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 void l2tpss_tunnel_idle_expired(struct l2tpss_tunnel *t);
 void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t);
 void l2tpss_objects_count(long *tunnels, long *sessions);
+void l2tpss_set_max_records(struct l2tpss_net *pn, u32 max);
 
 /* timers.c: the module's workqueue; idle and destruct timers, deferred work. */
 int l2tpss_timers_init(void);
@@ -208,6 +236,7 @@ void l2tpss_timers_setup(struct l2tpss_tunnel *t);
 void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay);
 void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t);
 void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t);
+void l2tpss_destruct_timer_stop(struct l2tpss_tunnel *t);
 void l2tpss_timers_stop_sync(struct l2tpss_tunnel *t);
 bool l2tpss_defer(struct work_struct *work);
 void l2tpss_timers_flush(void);

@@ -2,8 +2,9 @@
 /*
  * The "l2tpss" generic netlink family: policies, commands, dumps and the
  * "events" multicast group. Every command works on the caller's netns and
- * every event goes to listeners in the tunnel's netns only; writes need
- * CAP_NET_ADMIN over the netns.
+ * every event goes to listeners in the tunnel's netns only. Like ip l2tp and
+ * ip xfrm, every command, reads included, and listening to the events need
+ * CAP_NET_ADMIN over the netns: they show peers, SPIs and reqids.
  */
 #include <linux/jiffies.h>
 #include <linux/l2tp.h>
@@ -25,16 +26,25 @@ static const struct nla_policy settings_set_policy[L2TPSS_A_SETTINGS + 1] = {
 	[L2TPSS_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
 };
 
-static const struct nla_policy defaults_set_policy[L2TPSS_A_SETTINGS + 1] = {
+/* Not const: 6.1's nla_policy points to a mutable range. */
+static struct netlink_range_validation max_records_range = {
+	.min = L2TPSS_MAX_RECORDS_MIN,
+	.max = L2TPSS_MAX_RECORDS_MAX,
+};
+
+static const struct nla_policy defaults_set_policy[L2TPSS_A_MAX_RECORDS + 1] = {
 	[L2TPSS_A_SETTINGS] = NLA_POLICY_NESTED(l2tpss_settings_policy),
+	[L2TPSS_A_MAX_RECORDS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &max_records_range),
 };
 
 static const struct nla_policy profile_policy[L2TPSS_A_PROFILE + 1] = {
 	[L2TPSS_A_PROFILE] = NLA_POLICY_NESTED(l2tpss_profile_policy),
 };
 
+/* Events show peers and SPIs: listening needs CAP_NET_ADMIN too. */
 static const struct genl_multicast_group l2tpss_mcgrps[] = {
-	{ .name = L2TPSS_MCGRP_EVENTS },
+	{ .name = L2TPSS_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 /*
@@ -292,7 +302,10 @@ static int l2tpss_version_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Live IPsec connections, oldest first; resumes at cb->args[0]. */
+/*
+ * Live IPsec connections, oldest first; resumes at the generation in
+ * cb->args[0]; cb->args[1] says the end was reached.
+ */
 static int l2tpss_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(sock_net(skb->sk));
@@ -301,6 +314,8 @@ static int l2tpss_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 	void *hdr;
 
+	if (cb->args[1])
+		return 0;
 	spin_lock_bh(&pn->lock);
 	xa_for_each_start(&pn->conns, gen, c, gen) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -321,7 +336,11 @@ static int l2tpss_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (err && !skb->len)
 		return err;
-	cb->args[0] = err ? gen : (unsigned long)U32_MAX + 1;
+	/* Resume at @gen, or end: a flag, since gen + 1 may wrap. */
+	if (err)
+		cb->args[0] = gen;
+	else
+		cb->args[1] = 1;
 	return skb->len;
 }
 
@@ -371,7 +390,7 @@ static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * Every record, connected or in destruct, in registration order. Resumes at
- * the generation kept in cb->args[0]; generations are at most U32_MAX.
+ * the generation kept in cb->args[0]; cb->args[1] says the end was reached.
  */
 static int l2tpss_tunnel_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -380,6 +399,8 @@ static int l2tpss_tunnel_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct l2tpss_tunnel *t;
 	int err = 0;
 
+	if (cb->args[1])
+		return 0;
 	spin_lock_bh(&pn->lock);
 	xa_for_each_start(&pn->records, gen, t, gen) {
 		err = tunnel_fill(skb, t, NETLINK_CB(cb->skb).portid,
@@ -391,7 +412,10 @@ static int l2tpss_tunnel_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (err && !skb->len)
 		return err;	/* one record larger than a whole message */
-	cb->args[0] = err ? gen : (unsigned long)U32_MAX + 1;
+	if (err)
+		cb->args[0] = gen;
+	else
+		cb->args[1] = 1;	/* gen + 1 may wrap: a flag ends it */
 	return skb->len;
 }
 
@@ -436,6 +460,7 @@ static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
 	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
 	struct l2tpss_settings defaults;
 	struct sk_buff *msg;
+	u32 max_records;
 	void *hdr;
 
 	msg = reply_new(info, L2TPSS_CMD_DEFAULTS_GET, &hdr);
@@ -444,9 +469,11 @@ static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
 
 	spin_lock_bh(&pn->lock);
 	defaults = pn->defaults;
+	max_records = pn->max_records;
 	spin_unlock_bh(&pn->lock);
 
-	if (l2tpss_settings_put(msg, L2TPSS_A_SETTINGS, &defaults, NULL)) {
+	if (l2tpss_settings_put(msg, L2TPSS_A_SETTINGS, &defaults, NULL) ||
+	    nla_put_u32(msg, L2TPSS_A_MAX_RECORDS, max_records)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -457,16 +484,25 @@ static int l2tpss_defaults_get(struct sk_buff *skb, struct genl_info *info)
 static int l2tpss_defaults_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(genl_info_net(info));
-	struct nlattr *attrs[L2TPSS_SET_MAX + 1];
+	struct nlattr *attrs[L2TPSS_SET_MAX + 1], *attr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_SETTINGS))
+	if (!info->attrs[L2TPSS_A_SETTINGS] &&
+	    !info->attrs[L2TPSS_A_MAX_RECORDS]) {
+		NL_SET_ERR_MSG(info->extack, "no setting given");
 		return -EINVAL;
-	err = l2tpss_settings_parse(info->attrs[L2TPSS_A_SETTINGS], attrs,
-				    info->extack);
-	if (err)
-		return err;
-	l2tpss_policy_set_defaults(pn, attrs);
+	}
+	/* Everything is checked before anything changes. */
+	if (info->attrs[L2TPSS_A_SETTINGS]) {
+		err = l2tpss_settings_parse(info->attrs[L2TPSS_A_SETTINGS],
+					    attrs, info->extack);
+		if (err)
+			return err;
+		l2tpss_policy_set_defaults(pn, attrs);
+	}
+	attr = info->attrs[L2TPSS_A_MAX_RECORDS];
+	if (attr)
+		l2tpss_set_max_records(pn, nla_get_u32(attr));
 	return 0;
 }
 
@@ -589,6 +625,7 @@ static const struct genl_ops l2tpss_ops[] = {
 	{
 		.cmd = L2TPSS_CMD_VERSION_GET,
 		.doit = l2tpss_version_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = L2TPSS_CMD_TUNNEL_GET,
@@ -596,10 +633,12 @@ static const struct genl_ops l2tpss_ops[] = {
 		.dumpit = l2tpss_tunnel_dump,
 		.policy = tunnel_id_policy,
 		.maxattr = ARRAY_SIZE(tunnel_id_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = L2TPSS_CMD_DEFAULTS_GET,
 		.doit = l2tpss_defaults_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = L2TPSS_CMD_DEFAULTS_SET,
@@ -639,10 +678,12 @@ static const struct genl_ops l2tpss_ops[] = {
 	{
 		.cmd = L2TPSS_CMD_PROFILE_GET,
 		.dumpit = l2tpss_profile_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = L2TPSS_CMD_STATS_GET,
 		.doit = l2tpss_stats_get,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = L2TPSS_CMD_STATS_RESET,
@@ -652,6 +693,7 @@ static const struct genl_ops l2tpss_ops[] = {
 	{
 		.cmd = L2TPSS_CMD_CONN_GET,
 		.dumpit = l2tpss_conn_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -49,14 +49,17 @@ static void timer_start(struct l2tpss_tunnel *t, struct delayed_work *dwork,
 		kref_get(&t->ref);
 }
 
+/* Each start and stop changes t->idle_seq, so a run already under way knows. */
 void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay)
 {
+	t->idle_seq++;
 	timer_start(t, &t->idle_work, delay);
 }
 
 void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t)
 {
 	lockdep_assert_held(&t->pn->lock);
+	t->idle_seq++;
 	/* The table's reference remains: this is never the last put. */
 	if (cancel_delayed_work(&t->idle_work))
 		l2tpss_tunnel_put(t);
@@ -66,6 +69,14 @@ void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t)
 {
 	timer_start(t, &t->destruct_work,
 		    (unsigned long)t->settings.destruct_timeout * HZ);
+}
+
+/* An evicted tombstone's timer; one already running finds it gone. */
+void l2tpss_destruct_timer_stop(struct l2tpss_tunnel *t)
+{
+	lockdep_assert_held(&t->pn->lock);
+	if (cancel_delayed_work(&t->destruct_work))
+		l2tpss_tunnel_put(t);
 }
 
 /* Netns exit: nothing may run on @t afterwards. Process context. */

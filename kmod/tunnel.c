@@ -21,7 +21,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <net/inet_sock.h>
@@ -63,10 +65,57 @@ void l2tpss_tunnel_put(struct l2tpss_tunnel *t)
 	kref_put(&t->ref, tunnel_release);
 }
 
+/* The packet path may still be reading it. */
 static void session_free(struct l2tpss_session *s)
 {
 	atomic_long_dec(&nr_sessions);
-	kfree(s);
+	kfree_rcu(s, rcu);
+}
+
+static u32 session_key(const struct l2tpss_net *pn, u32 id)
+{
+	return jhash_1word(id, pn->hash_seed);
+}
+
+/* @s joins the packet path's indexes, by its id and by the peer's. */
+static void session_index(struct l2tpss_net *pn, struct l2tpss_session *s)
+{
+	hash_add_rcu(pn->session_ids, &s->id_node, session_key(pn, s->id));
+	hash_add_rcu(pn->session_peer_ids, &s->peer_id_node,
+		     session_key(pn, s->peer_id));
+}
+
+static void session_unindex(struct l2tpss_session *s)
+{
+	hash_del_rcu(&s->id_node);
+	hash_del_rcu(&s->peer_id_node);
+}
+
+/*
+ * The tunnel of a live session whose id (or, @peer_id, the peer's id) is
+ * @id and for which @match is true: session ids need not be unique across
+ * tunnels, so the caller tells its flow. Under rcu_read_lock().
+ */
+struct l2tpss_tunnel *
+l2tpss_session_tunnel(struct l2tpss_net *pn, u32 id, bool peer_id,
+		      bool (*match)(const struct l2tpss_tunnel *t,
+				    const void *arg),
+		      const void *arg)
+{
+	struct l2tpss_session *s;
+
+	if (peer_id) {
+		hash_for_each_possible_rcu(pn->session_peer_ids, s,
+					   peer_id_node, session_key(pn, id))
+			if (s->peer_id == id && match(s->tunnel, arg))
+				return s->tunnel;
+	} else {
+		hash_for_each_possible_rcu(pn->session_ids, s, id_node,
+					   session_key(pn, id))
+			if (s->id == id && match(s->tunnel, arg))
+				return s->tunnel;
+	}
+	return NULL;
 }
 
 static void read_address(struct l2tpss_addr *a, const struct sock *sk,
@@ -88,7 +137,7 @@ static void read_address(struct l2tpss_addr *a, const struct sock *sk,
 static struct l2tpss_tunnel *tunnel_alloc(struct l2tpss_net *pn,
 					  struct l2tp_tunnel *tunnel)
 {
-	struct l2tpss_tunnel *t = kzalloc(sizeof(*t), GFP_ATOMIC);
+	struct l2tpss_tunnel *t = kzalloc(sizeof(*t), GFP_ATOMIC | __GFP_ACCOUNT);
 
 	if (!t)
 		return NULL;
@@ -138,6 +187,12 @@ static struct l2tpss_session *session_lookup(struct l2tpss_net *pn,
 	return NULL;
 }
 
+/* Whether @t takes new sessions: not if single-shot and it had its one. */
+static bool takes_sessions(const struct l2tpss_tunnel *t)
+{
+	return !(t->settings.single_shot && t->sessions_total);
+}
+
 /*
  * The idle timer runs while a tunnel has no session, unless its timeout is 0
  * (persistent) or it is a single-shot tunnel that has had its one session
@@ -148,44 +203,116 @@ static void idle_timer_update(struct l2tpss_tunnel *t)
 	const struct l2tpss_settings *s = &t->settings;
 
 	if (t->state == L2TPSS_STATE_IDLE && s->idle_timeout &&
-	    !(s->single_shot && t->sessions_total))
+	    takes_sessions(t))
 		l2tpss_idle_timer_start(t, (unsigned long)s->idle_timeout * HZ);
 	else
 		l2tpss_idle_timer_stop(t);
 }
 
 /*
- * Delete our tunnel in l2tp_core, if it is still there. Its delete hook then
- * moves the record to DESTRUCTING with t->pending_reason. Safe in any
+ * l2tp_core's tunnel of @t, with a reference, if @t is still its record.
+ * The reference keeps that tunnel alive while we look; @t stays in
+ * pn->tunnels until l2tp_core deletes its tunnel, so a tunnel found at the
+ * same id and address is @t's own, never a newer one that reused both.
+ * The caller holds a reference on @t.
+ */
+static struct l2tp_tunnel *core_tunnel_of(struct l2tpss_net *pn,
+					  struct l2tpss_tunnel *t)
+{
+	struct l2tp_tunnel *tunnel = l2tp_tunnel_get(pn->net, t->id);
+	bool ours;
+
+	if (!tunnel)
+		return NULL;
+	spin_lock_bh(&pn->lock);
+	ours = !pn->dead && xa_load(&pn->tunnels, t->id) == t &&
+	       t->key == tunnel;
+	spin_unlock_bh(&pn->lock);
+	if (ours)
+		return tunnel;
+	l2tpss_core_tunnel_put(tunnel);
+	return NULL;
+}
+
+/*
+ * Delete @t's tunnel in l2tp_core, if it is still there. Its delete hook
+ * then moves the record to DESTRUCTING with t->pending_reason. Safe in any
  * context: l2tp_tunnel_delete() only queues work.
  */
-static void core_tunnel_delete(struct l2tpss_net *pn, u32 id, const void *key)
+static void core_tunnel_delete(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
-	struct l2tp_tunnel *tunnel = l2tp_tunnel_get(pn->net, id);
+	struct l2tp_tunnel *tunnel = core_tunnel_of(pn, t);
 
 	if (!tunnel)
 		return;
-	if (tunnel == key)
-		l2tp_tunnel_delete(tunnel);
+	l2tp_tunnel_delete(tunnel);
 	l2tpss_core_tunnel_put(tunnel);
 }
 
-/* Open or close @t to new sessions in l2tp_core, if it is still there. */
-static void core_tunnel_accept_sessions(struct l2tpss_net *pn, u32 id,
-					const void *key, bool accept)
+/* Open or close @t's tunnel to new sessions, if it is still there. */
+static void core_tunnel_accept_sessions(struct l2tpss_net *pn,
+					struct l2tpss_tunnel *t, bool accept)
 {
-	struct l2tp_tunnel *tunnel = l2tp_tunnel_get(pn->net, id);
+	struct l2tp_tunnel *tunnel = core_tunnel_of(pn, t);
 
 	if (!tunnel)
 		return;
-	if (tunnel == key)
-		l2tpss_tunnel_accept_sessions(tunnel, accept);
+	l2tpss_tunnel_accept_sessions(tunnel, accept);
 	l2tpss_core_tunnel_put(tunnel);
+}
+
+/*
+ * A tombstone's end, when its destruct period is over or, @evicted, early:
+ * the actions of the end of destruct (a standard tunnel's IPsec teardown),
+ * then the record leaves the tables. Caller holds the lock and drops the
+ * table's reference afterwards.
+ */
+static void tombstone_end(struct l2tpss_net *pn, struct l2tpss_tunnel *t,
+			  bool evicted)
+{
+	lockdep_assert_held(&pn->lock);
+	l2tpss_conn_tunnel_expired(pn, t);
+	l2tpss_flow_del(pn, t);
+	xa_erase(&pn->records, t->gen);
+	list_del(&t->tomb_node);
+	pn->nr_records--;
+	pn->stats[evicted ? L2TPSS_STAT_EVICTED : L2TPSS_STAT_EXPIRED]++;
+	l2tpss_notify(pn, t, evicted ? L2TPSS_EVENT_TUNNEL_EVICT :
+				       L2TPSS_EVENT_TUNNEL_EXPIRE, 0);
+}
+
+/*
+ * Memory stays bounded whatever peers and users do: past max_records, the
+ * oldest tombstones go first. Live tunnels are l2tp_core's and always
+ * tracked. Caller holds the lock.
+ */
+static void records_trim(struct l2tpss_net *pn)
+{
+	struct l2tpss_tunnel *t;
+
+	lockdep_assert_held(&pn->lock);
+	while (pn->nr_records > pn->max_records &&
+	       !list_empty(&pn->tombstones)) {
+		t = list_first_entry(&pn->tombstones, struct l2tpss_tunnel,
+				     tomb_node);
+		l2tpss_destruct_timer_stop(t);
+		tombstone_end(pn, t, true);
+		l2tpss_tunnel_put(t);	/* the records table's reference */
+	}
+}
+
+void l2tpss_set_max_records(struct l2tpss_net *pn, u32 max)
+{
+	spin_lock_bh(&pn->lock);
+	pn->max_records = max;
+	records_trim(pn);
+	spin_unlock_bh(&pn->lock);
 }
 
 /* @t is gone from l2tp_core: its destruct period starts. */
 static void tunnel_disconnected(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
+	list_add_tail(&t->tomb_node, &pn->tombstones);
 	t->state = L2TPSS_STATE_DESTRUCTING;
 	t->reason = t->pending_reason ?: L2TPSS_REASON_DELETED;
 	pn->stats[disconnect_stat[t->reason]]++;
@@ -226,10 +353,12 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 	if (WARN_ON_ONCE(old))
 		tunnel_disconnected(pn, old);
 
+	pn->nr_records++;
 	l2tpss_policy_resolve(pn, t);
 	refused = !l2tpss_conn_bind(pn, t);
 	l2tpss_flow_add(pn, t);
 	pn->stats[L2TPSS_STAT_TUNNELS]++;
+	records_trim(pn);
 	if (refused)
 		t->pending_reason = L2TPSS_REASON_REFUSED;
 	else
@@ -354,12 +483,13 @@ void l2tpss_session_registered(struct l2tp_session *session)
 	if (!session->session_id)
 		return;
 
-	s = kzalloc(sizeof(*s), GFP_ATOMIC);
+	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!s)
 		return;		/* the tunnel's session count is then low */
 	atomic_long_inc(&nr_sessions);
 	s->key = session;
 	s->id = session->session_id;
+	s->peer_id = session->peer_session_id;
 
 	spin_lock_bh(&pn->lock);
 	if (pn->dead || test_bit(0, &session->dead) ||
@@ -378,6 +508,9 @@ void l2tpss_session_registered(struct l2tp_session *session)
 	kref_get(&t->ref);
 	s->tunnel = t;
 	hash_add(pn->sessions, &s->node, (unsigned long)session);
+	session_index(pn, s);
+	t->last_session_id = s->id;
+	t->last_peer_session_id = s->peer_id;
 	t->sessions++;
 	t->sessions_total++;
 	pn->stats[L2TPSS_STAT_SESSIONS]++;
@@ -425,6 +558,7 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 		return;
 	}
 	hash_del(&s->node);
+	session_unindex(s);
 	t = s->tunnel;
 	t->sessions--;
 	if (t->state == L2TPSS_STATE_ACTIVE && !t->sessions) {
@@ -453,32 +587,38 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 /*
  * The idle timer fired. l2tp_core is closed to new sessions first, so that a
  * session arriving meanwhile either cancels the disconnect or is refused.
+ * Any start or stop of the timer meanwhile (a session that came and went,
+ * set tunnel ... idle-timeout 0) changes t->idle_seq and calls it off.
  */
 void l2tpss_tunnel_idle_expired(struct l2tpss_tunnel *t)
 {
 	struct l2tpss_net *pn = t->pn;
 	bool idle, reopen;
+	u32 seq;
 
 	spin_lock_bh(&pn->lock);
 	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE &&
 	       !time_before(jiffies, t->timer_expires);
+	seq = t->idle_seq;
 	spin_unlock_bh(&pn->lock);
 	if (!idle)
 		return;
 
-	core_tunnel_accept_sessions(pn, t->id, t->key, false);
+	core_tunnel_accept_sessions(pn, t, false);
 	spin_lock_bh(&pn->lock);
-	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE;
+	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE &&
+	       t->idle_seq == seq;
 	if (idle)
 		t->pending_reason = L2TPSS_REASON_IDLE_TIMEOUT;
-	/* A session came first: it keeps the tunnel, which stays open. */
-	reopen = t->state == L2TPSS_STATE_ACTIVE && !t->settings.single_shot;
+	/* Called off: the tunnel takes sessions again, as before. */
+	reopen = !idle && t->state != L2TPSS_STATE_DESTRUCTING &&
+		 takes_sessions(t);
 	spin_unlock_bh(&pn->lock);
 
 	if (idle)
-		core_tunnel_delete(pn, t->id, t->key);
+		core_tunnel_delete(pn, t);
 	else if (reopen)
-		core_tunnel_accept_sessions(pn, t->id, t->key, true);
+		core_tunnel_accept_sessions(pn, t, true);
 }
 
 /* The destruct period is over: drop the tombstone. */
@@ -488,15 +628,11 @@ void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t)
 	bool expired;
 
 	spin_lock_bh(&pn->lock);
+	/* (An evicted tombstone has left the table already.) */
 	expired = !pn->dead && t->state == L2TPSS_STATE_DESTRUCTING &&
 		  xa_load(&pn->records, t->gen) == t;
-	if (expired) {
-		l2tpss_conn_tunnel_expired(pn, t);
-		l2tpss_flow_del(pn, t);
-		xa_erase(&pn->records, t->gen);
-		pn->stats[L2TPSS_STAT_EXPIRED]++;
-		l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_EXPIRE, 0);
-	}
+	if (expired)
+		tombstone_end(pn, t, false);
 	spin_unlock_bh(&pn->lock);
 
 	if (expired)
@@ -507,13 +643,12 @@ int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 			     struct netlink_ext_ack *extack)
 {
 	struct l2tpss_tunnel *t;
-	const void *key;
 
 	spin_lock_bh(&pn->lock);
 	t = xa_load(&pn->tunnels, id);
 	if (t) {
 		t->pending_reason = L2TPSS_REASON_ADMIN;
-		key = t->key;
+		kref_get(&t->ref);
 	}
 	spin_unlock_bh(&pn->lock);
 
@@ -521,8 +656,33 @@ int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 		NL_SET_ERR_MSG(extack, "no such connected tunnel");
 		return -ENOENT;
 	}
-	core_tunnel_delete(pn, id, key);
+	core_tunnel_delete(pn, t);
+	l2tpss_tunnel_put(t);
 	return 0;
+}
+
+/*
+ * Item 7 on the control channel: a StopCCN or CDN of a single-shot tunnel
+ * that has had no session in l2tp_core yet, its only call failed. It is
+ * disconnected as when its session ends. From the packet path, under RCU:
+ * @t is valid, but may have left the tables.
+ */
+void l2tpss_tunnel_call_failed(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+{
+	bool disconnect;
+
+	spin_lock_bh(&pn->lock);
+	disconnect = !pn->dead && t->state != L2TPSS_STATE_DESTRUCTING &&
+		     t->settings.single_shot && !t->sessions_total &&
+		     !t->pending_reason && kref_get_unless_zero(&t->ref);
+	if (disconnect)
+		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+	spin_unlock_bh(&pn->lock);
+
+	if (!disconnect)
+		return;
+	core_tunnel_delete(pn, t);
+	l2tpss_tunnel_put(t);
 }
 
 /*
@@ -535,7 +695,6 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 {
 	bool disconnect = false, accept;
 	struct l2tpss_tunnel *t;
-	const void *key;
 
 	spin_lock_bh(&pn->lock);
 	t = pn->dead ? NULL : xa_load(&pn->tunnels, id);
@@ -544,12 +703,12 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "no such connected tunnel");
 		return -ENOENT;
 	}
+	kref_get(&t->ref);
 	l2tpss_settings_apply(&t->settings, attrs, L2TPSS_SOURCE_TUNNEL);
 	/* Item 9 holds for its connection from now on. */
 	if (t->conn && t->settings.single_shot)
 		WRITE_ONCE(t->conn->single_shot, true);
-	key = t->key;
-	accept = !(t->settings.single_shot && t->sessions_total);
+	accept = takes_sessions(t);
 	if (!accept && !t->sessions) {
 		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
 		disconnect = true;
@@ -558,9 +717,10 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 	l2tpss_notify(pn, t, L2TPSS_EVENT_TUNNEL_SET, 0);
 	spin_unlock_bh(&pn->lock);
 
-	core_tunnel_accept_sessions(pn, id, key, accept);
+	core_tunnel_accept_sessions(pn, t, accept);
 	if (disconnect)
-		core_tunnel_delete(pn, id, key);
+		core_tunnel_delete(pn, t);
+	l2tpss_tunnel_put(t);
 	return 0;
 }
 
@@ -605,6 +765,11 @@ void l2tpss_tunnels_init(struct l2tpss_net *pn, struct net *net)
 	xa_init(&pn->tunnels);
 	xa_init_flags(&pn->records, XA_FLAGS_ALLOC1);
 	hash_init(pn->sessions);
+	hash_init(pn->session_ids);
+	hash_init(pn->session_peer_ids);
+	pn->hash_seed = get_random_u32();
+	INIT_LIST_HEAD(&pn->tombstones);
+	pn->max_records = L2TPSS_MAX_RECORDS_DEFAULT;
 }
 
 /*
@@ -626,6 +791,7 @@ void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 	pn->dead = true;
 	hash_for_each_safe(pn->sessions, bkt, tmp, s, node) {
 		hash_del(&s->node);
+		session_unindex(s);
 		l2tpss_tunnel_put(s->tunnel);
 		session_free(s);
 	}

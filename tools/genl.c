@@ -115,6 +115,8 @@ static void describe_attr(struct request *req, uint32_t offset,
 			 nla_get_u32(attr));
 	else if (!outer && type == L2TPSS_A_TUNNEL_ID)
 		snprintf(buf, size, "tunnel %u: ", nla_get_u32(attr));
+	else if (!outer && type == L2TPSS_A_MAX_RECORDS)
+		snprintf(buf, size, "max-records %u: ", nla_get_u32(attr));
 	else if (outer == L2TPSS_A_PROFILE && type == L2TPSS_PROFILE_A_NAME)
 		snprintf(buf, size, "profile %s: ", nla_get_string(attr));
 }
@@ -243,9 +245,16 @@ void events_listen(reply_fn fn, void *arg)
 	connect_family();
 	group = genl_ctrl_resolve_grp(sock, L2TPSS_GENL_NAME,
 				      L2TPSS_MCGRP_EVENTS);
-	if (group < 0 || nl_socket_add_membership(sock, group))
+	if (group < 0)
+		fail(EXIT_FAIL, "monitor: no events group: %s",
+		     nl_geterror(group));
+	err = nl_socket_add_membership(sock, group);
+	if (err == -NLE_PERM)
+		fail(EXIT_FAIL, "monitor: cannot join the events group: %s%s",
+		     strerror(EPERM), hint(EPERM));
+	if (err)
 		fail(EXIT_FAIL, "monitor: cannot join the events group: %s",
-		     nl_geterror(group < 0 ? group : -NLE_FAILURE));
+		     nl_geterror(err));
 	/* Events are not answers: no sequence number to match. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &req);

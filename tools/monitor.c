@@ -24,6 +24,7 @@ static const char *const events[] = {
 	[L2TPSS_EVENT_CONN_SPENT] = "connection-spent",
 	[L2TPSS_EVENT_PACKET_BLOCKED] = "packet-blocked",
 	[L2TPSS_EVENT_IPSEC_TEARDOWN] = "ipsec-teardown",
+	[L2TPSS_EVENT_TUNNEL_EVICT] = "tunnel-evict",
 };
 
 static const char *const drops[] = {

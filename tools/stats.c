@@ -26,6 +26,7 @@ static const char *const stat_names[] = {
 	[L2TPSS_STAT_DROP_SECOND_TUNNEL] = "drop_second_tunnel",
 	[L2TPSS_STAT_DROP_SECOND_SESSION] = "drop_second_session",
 	[L2TPSS_STAT_DROP_DISCONNECTED] = "drop_disconnected",
+	[L2TPSS_STAT_EVICTED] = "evicted",
 };
 
 static int on_stats(struct nlattr **attrs, void *arg)

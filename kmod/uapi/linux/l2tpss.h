@@ -21,19 +21,33 @@
 #define L2TPSS_DESTRUCT_TIMEOUT_MAX	3600
 #define L2TPSS_DESTRUCT_TIMEOUT_DEFAULT	600
 
+/*
+ * Records kept per netns, live tunnels and tombstones (L2TPSS_A_MAX_RECORDS
+ * in DEFAULTS_GET/SET): past it the oldest tombstone goes first, its
+ * destruct-end actions run early. Live tunnels are always tracked.
+ */
+#define L2TPSS_MAX_RECORDS_MIN		16
+#define L2TPSS_MAX_RECORDS_DEFAULT	65536
+#define L2TPSS_MAX_RECORDS_MAX		16777216
+
 #define L2TPSS_PROFILE_NAME_LEN		32	/* with the final NUL */
 #define L2TPSS_PROFILES_MAX		1024	/* per netns */
 
 /*
- * Commands. Reads are open to any caller in the netns; every write needs
- * CAP_NET_ADMIN over the netns (GENL_UNS_ADMIN_PERM).
+ * Commands. Every one, reads included, needs CAP_NET_ADMIN over the netns
+ * (GENL_UNS_ADMIN_PERM), as does joining the "events" group: they show
+ * peers, SPIs and reqids, which ip l2tp and ip xfrm keep to that capability.
  */
 enum l2tpss_cmd {
 	L2TPSS_CMD_UNSPEC,
 	L2TPSS_CMD_VERSION_GET,		/* reply: L2TPSS_A_VERSION */
 	L2TPSS_CMD_TUNNEL_GET,		/* do: L2TPSS_A_TUNNEL_ID; or dump */
-	L2TPSS_CMD_DEFAULTS_GET,	/* reply: L2TPSS_A_SETTINGS */
-	L2TPSS_CMD_DEFAULTS_SET,	/* L2TPSS_A_SETTINGS, any subset */
+	L2TPSS_CMD_DEFAULTS_GET,	/* reply: L2TPSS_A_SETTINGS,
+					 * L2TPSS_A_MAX_RECORDS
+					 */
+	L2TPSS_CMD_DEFAULTS_SET,	/* L2TPSS_A_SETTINGS (any subset) and/or
+					 * L2TPSS_A_MAX_RECORDS
+					 */
 	L2TPSS_CMD_TUNNEL_SET,		/* L2TPSS_A_TUNNEL_ID, L2TPSS_A_SETTINGS */
 	L2TPSS_CMD_TUNNEL_DISCONNECT,	/* L2TPSS_A_TUNNEL_ID */
 	L2TPSS_CMD_PROFILE_ADD,		/* L2TPSS_A_PROFILE */
@@ -62,6 +76,7 @@ enum l2tpss_attr {
 	L2TPSS_A_CONN,			/* nest: enum l2tpss_conn_attr */
 	L2TPSS_A_DROP,			/* u8: enum l2tpss_drop, in events */
 	L2TPSS_A_DIRECTION,		/* u8: enum l2tpss_direction, in events */
+	L2TPSS_A_MAX_RECORDS,		/* u32: records kept in the netns */
 
 	__L2TPSS_A_MAX,
 };
@@ -133,6 +148,9 @@ enum l2tpss_event {
 					 * rate limited
 					 */
 	L2TPSS_EVENT_IPSEC_TEARDOWN,	/* L2TPSS_A_CONN: SAs expired, removed */
+	L2TPSS_EVENT_TUNNEL_EVICT,	/* a tombstone dropped early, over the
+					 * netns's max records
+					 */
 
 	__L2TPSS_EVENT_MAX,
 };
@@ -217,6 +235,7 @@ enum l2tpss_stat {
 	L2TPSS_STAT_DROP_SECOND_TUNNEL,
 	L2TPSS_STAT_DROP_SECOND_SESSION,
 	L2TPSS_STAT_DROP_DISCONNECTED,
+	L2TPSS_STAT_EVICTED,		/* tombstones dropped early (max records) */
 
 	__L2TPSS_STAT_MAX,
 };

@@ -13,7 +13,7 @@ set -e
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 run() { printf '\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
-modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip
+modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip nf_defrag_ipv6
 ip netns add lns
 ip -n lns link add dummy0 type dummy
 ip -n lns addr add 192.0.2.1/24 dev dummy0

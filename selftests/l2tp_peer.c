@@ -5,11 +5,16 @@
  * through, seen from outside the module), or holds a NAT-T socket open so
  * that ESP in UDP is received.
  *
- *   l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND
+ *   l2tp_peer send [-b SRC_ADDR] [-s SIZE] [-n COUNT] [-g] [-u ULEN]
+ *                  SRC_PORT DST_ADDR DST_PORT KIND[,KIND...]
  *                  [TUNNEL_ID [SESSION_ID]]
  *       KIND: sccrq, sccrp, scccn, stopccn, hello, ocrq, ocrp, occn, icrq,
  *       icrp, iccn, cdn, zlb, data.
  *       Exit 0 when sent, 1 when the kernel refused (a drop on output).
+ *       -s pads each message to SIZE bytes (a large one is fragmented),
+ *       -n sends the list COUNT times, -g sends it as one UDP GSO
+ *       super-packet of SIZE-byte segments, -u sends each through a raw
+ *       socket with ULEN in its UDP length field (IPv4, with -b).
  *   l2tp_peer send-ip [-b SRC_ADDR] DST_ADDR KIND ID
  *       The same as L2TPv3 over IP (protocol 115), IPv4: ID is the CCID of
  *       a control message, or the session id of data.
@@ -27,9 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 #ifndef UDP_ENCAP_ESPINUDP
 #define UDP_ENCAP_ESPINUDP 2
 #endif
@@ -66,25 +75,57 @@ static void put16(unsigned char *p, unsigned int v)
 	p[1] = v;
 }
 
-static size_t build(unsigned char *b, int type, unsigned int tid, unsigned int sid)
+/*
+ * One message of @type into @b: a control message (or ZLB) with its Message
+ * Type AVP, or v2 data; padded to @size bytes if larger (control messages
+ * with non-mandatory vendor AVPs, counted in their length field).
+ */
+static size_t build(unsigned char *b, int type, unsigned int tid,
+		    unsigned int sid, size_t size)
 {
+	size_t len, avp;
+
 	if (type < 0) {		/* data: plain header, then a few bytes */
 		put16(b, 0x0002);
 		put16(b + 2, tid);
 		put16(b + 4, sid);
 		memcpy(b + 6, "\xff\x03\x00\x21", 4);
-		return 10;
+		len = 10;
+		if (size > len) {
+			memset(b + len, 0x55, size - len);
+			len = size;
+		}
+		return len;
 	}
 	memset(b, 0, 20);
 	put16(b, 0xc802);	/* T, L, S; version 2 */
-	put16(b + 2, type ? 20 : 12);
 	put16(b + 4, tid);
 	put16(b + 6, sid);
-	if (!type)
+	if (!type) {
+		put16(b + 2, 12);
 		return 12;
+	}
 	put16(b + 12, 0x8008);	/* M, length 8: Message Type */
 	put16(b + 18, type);
-	return 20;
+	for (len = 20; len + 6 <= size; len += avp) {
+		avp = size - len > 1023 ? 1023 : size - len;
+		put16(b + len, avp);		/* no M bit: ignorable */
+		put16(b + len + 2, 9);		/* a vendor's */
+		put16(b + len + 4, 0);
+		memset(b + len + 6, 0x55, avp - 6);
+	}
+	put16(b + 2, len);
+	return len;
+}
+
+static int kind_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(name, kinds[i].name))
+			return kinds[i].type;
+	return -2;
 }
 
 /* A UDP socket bound to @port, and to @addr unless it is NULL. */
@@ -110,36 +151,131 @@ static int udp_socket(int family, const char *addr, unsigned int port)
 	return fd;
 }
 
+/* The UDP checksum of IPv4 @src to @dst over @len bytes at @udp. */
+static unsigned short udp4_sum(const struct in_addr *src,
+			       const struct in_addr *dst,
+			       const unsigned char *udp, size_t len)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	sum += ntohl(src->s_addr) >> 16;
+	sum += ntohl(src->s_addr) & 0xffff;
+	sum += ntohl(dst->s_addr) >> 16;
+	sum += ntohl(dst->s_addr) & 0xffff;
+	sum += IPPROTO_UDP + len;
+	for (i = 0; i + 1 < len; i += 2)
+		sum += udp[i] << 8 | udp[i + 1];
+	if (len & 1)
+		sum += udp[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff ?: 0xffff;
+}
+
+/*
+ * -u ULEN: the datagram with a UDP header of its own whose length field
+ * says ULEN bytes (header included), whatever follows; IPv4, a raw socket.
+ */
+static int send_udplen(const char *src, unsigned int sport,
+		       const struct sockaddr_in *dst, const unsigned char *msg,
+		       size_t len, unsigned int ulen)
+{
+	unsigned char pkt[65536];
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+
+	if (fd < 0 || !src || inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+	    bind(fd, (struct sockaddr *)&from, sizeof(from)))
+		die("raw UDP socket (-u needs -b ADDR, IPv4)");
+	put16(pkt, sport);
+	put16(pkt + 2, ntohs(dst->sin_port));
+	put16(pkt + 4, ulen);
+	put16(pkt + 6, 0);
+	memcpy(pkt + 8, msg, len);
+	/* Over the bytes the length names, as the receiver checks it. */
+	put16(pkt + 6, udp4_sum(&from.sin_addr, &dst->sin_addr, pkt,
+				ulen < 8 + len ? ulen : 8 + len));
+	if (sendto(fd, pkt, 8 + len, 0, (const struct sockaddr *)dst,
+		   sizeof(*dst)) < 0) {
+		fprintf(stderr, "send: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * send [-b ADDR] [-s SIZE] [-n COUNT] [-g] [-u ULEN] SRC_PORT DST DST_PORT
+ *      KIND[,KIND...] [TUNNEL_ID [SESSION_ID]]
+ * Each KIND a datagram (COUNT times over); -g: all in one UDP GSO
+ * super-packet (UDP_SEGMENT, SIZE bytes a segment).
+ */
 static int do_send(int argc, char **argv)
 {
-	const char *src = NULL;
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	unsigned int tid, sid;
-	unsigned char msg[32];
+	static unsigned char msg[65536], all[65536];
+	unsigned int tid, sid, count = 1, ulen = 0, n;
+	size_t size = 0, len, total = 0;
+	const char *src = NULL;
+	char *kind, *list, *save;
 	struct addrinfo *ai;
-	size_t i, len;
-	int fd;
+	int fd, type, opt, gso = 0;
 
-	if (argc > 2 && !strcmp(argv[1], "-b")) {
-		src = argv[2];
-		argc -= 2;
-		argv += 2;
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+b:s:n:gu:")) != -1) {
+		switch (opt) {
+		case 'b': src = optarg; break;
+		case 's': size = strtoul(optarg, NULL, 0); break;
+		case 'n': count = strtoul(optarg, NULL, 0); break;
+		case 'g': gso = 1; break;
+		case 'u': ulen = strtoul(optarg, NULL, 0); break;
+		default: return 2;
+		}
 	}
-	if (argc < 5)
+	argc -= optind;
+	argv += optind;
+	if (argc < 4 || size > 60000)
 		return 2;
-	tid = argc > 5 ? atoi(argv[5]) : 0;
-	sid = argc > 6 ? atoi(argv[6]) : 0;
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(argv[4], kinds[i].name))
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
+	tid = argc > 4 ? atoi(argv[4]) : 0;
+	sid = argc > 5 ? atoi(argv[5]) : 0;
+	if (getaddrinfo(argv[1], argv[2], &hints, &ai))
 		return 2;
-	if (getaddrinfo(argv[2], argv[3], &hints, &ai))
-		return 2;
-	fd = udp_socket(ai->ai_family, src, atoi(argv[1]));
-	len = build(msg, kinds[i].type, tid, sid);
-	if (sendto(fd, msg, len, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+	fd = udp_socket(ai->ai_family, src, atoi(argv[0]));
+	if (gso && setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &(int){ size },
+			      sizeof(int)))
+		die("UDP_SEGMENT");
+	for (n = 0; n < count; n++) {
+		list = strdup(argv[3]);
+		for (kind = strtok_r(list, ",", &save); kind;
+		     kind = strtok_r(NULL, ",", &save)) {
+			type = kind_type(kind);
+			if (type < -1)
+				return 2;
+			len = build(msg, type, tid, sid, size);
+			if (gso) {
+				/* Every segment but the last is SIZE bytes. */
+				if (total + size > sizeof(all))
+					return 2;
+				memcpy(all + total, msg, len);
+				total += size;
+				continue;
+			}
+			if (ulen) {
+				if (send_udplen(src, atoi(argv[0]),
+						(struct sockaddr_in *)ai->ai_addr,
+						msg, len, ulen))
+					return 1;
+				continue;
+			}
+			if (sendto(fd, msg, len, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+				fprintf(stderr, "send: %s\n", strerror(errno));
+				return 1;
+			}
+		}
+		free(list);
+	}
+	if (gso && sendto(fd, all, total, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
 		fprintf(stderr, "send: %s\n", strerror(errno));
 		return 1;
 	}
@@ -160,7 +296,7 @@ static size_t build_ip(unsigned char *b, int type, unsigned int id)
 		memcpy(b + 4, "\xff\x03\x00\x21", 4);
 		return 8;
 	}
-	len = build(b + 4, type, 0, 0);
+	len = build(b + 4, type, 0, 0, 0);
 	b[5] = 0x03;		/* version 3; bytes 8-11: the CCID */
 	b[8] = id >> 24;
 	b[9] = id >> 16;
@@ -288,7 +424,7 @@ int main(int argc, char **argv)
 		do_count(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "natt"))
 		return do_natt(argv[2]);
-	fprintf(stderr, "usage: l2tp_peer send [-b SRC_ADDR] SRC_PORT DST_ADDR DST_PORT KIND [TUNNEL_ID [SESSION_ID]]\n"
+	fprintf(stderr, "usage: l2tp_peer send [-b SRC_ADDR] [-s SIZE] [-n COUNT] [-g] [-u ULEN] SRC_PORT DST_ADDR DST_PORT KIND[,KIND...] [TUNNEL_ID [SESSION_ID]]\n"
 		"       l2tp_peer send-ip [-b SRC_ADDR] DST_ADDR KIND ID\n"
 		"       l2tp_peer count PORT FILE\n"
 		"       l2tp_peer natt PORT\n");

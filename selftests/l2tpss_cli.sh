@@ -28,7 +28,7 @@ nobody() {
 }
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 31
 l2tp_modules_load
 
 check "module not loaded" expect_error 1 \
@@ -91,20 +91,32 @@ check "stats: unknown keyword" expect_error 2 'unknown keyword "clear" after sta
 	ctl stats clear
 check "missing privilege: stats reset" expect_error 1 'Operation not permitted' \
 	nobody "$L2TPSS_CTL" stats reset
+# Reads need the capability too, as ip l2tp and ip xfrm state do.
+check "missing privilege: show" expect_error 1 \
+	'^l2tpss-ctl: show: Operation not permitted \(needs CAP_NET_ADMIN' \
+	nobody "$L2TPSS_CTL" show
+check "missing privilege: conn show" expect_error 1 \
+	'^l2tpss-ctl: conn show: Operation not permitted \(needs CAP_NET_ADMIN' \
+	nobody "$L2TPSS_CTL" -j conn show
+check "missing privilege: monitor" expect_error 1 \
+	'^l2tpss-ctl: monitor: cannot join the events group: Operation not permitted \(needs CAP_NET_ADMIN' \
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$L2TPSS_CTL" monitor
+check "as is ip l2tp show for that user" \
+	sh -c "! setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ip l2tp show tunnel 2>/dev/null"
 
 check_eq "defaults start as SPEC.md says" \
-	'{"single_shot":false,"idle_timeout":60,"destruct_timeout":600,"require_ipsec":false}' \
+	'{"single_shot":false,"idle_timeout":60,"destruct_timeout":600,"require_ipsec":false,"max_records":65536}' \
 	"$(ctl -n cli-a -j defaults show)"
 ctl -n cli-a defaults set idle-timeout 0 destruct-timeout 10 single-shot on
 check_eq "defaults set changes only what it names; bounds are valid" \
-	'{"single_shot":true,"idle_timeout":0,"destruct_timeout":10,"require_ipsec":false}' \
+	'{"single_shot":true,"idle_timeout":0,"destruct_timeout":10,"require_ipsec":false,"max_records":65536}' \
 	"$(ctl -n cli-a -j defaults)"
 check_eq "a rejected set changes nothing" \
-	'{"single_shot":true,"idle_timeout":0,"destruct_timeout":10,"require_ipsec":false}' \
+	'{"single_shot":true,"idle_timeout":0,"destruct_timeout":10,"require_ipsec":false,"max_records":65536}' \
 	"$(ctl -n cli-a defaults set require-ipsec on idle-timeout 86401 2>/dev/null
 	   ctl -n cli-a -j defaults)"
 check_eq "defaults are per netns" \
-	'{"single_shot":false,"idle_timeout":60,"destruct_timeout":600,"require_ipsec":false}' \
+	'{"single_shot":false,"idle_timeout":60,"destruct_timeout":600,"require_ipsec":false,"max_records":65536}' \
 	"$(ctl -j defaults)"
 
 ktap_finished

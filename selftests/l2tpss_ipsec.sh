@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 107
+ktap_set_plan 108
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -419,11 +419,14 @@ check "over IP, its data and setup messages are dropped too" \
 ip netns exec $B "$PEER" send-ip -b 10.9.0.4 $L stopccn 80
 check "and its StopCCN is not" stays $QUIET stat_is drop_disconnected $((d0 + 2))
 
-# Malformed L2TP on a tracked port is dropped and counted.
+# What is not L2TP on 1701, from a peer with no tunnel, is not ours to
+# judge (l2tpss_packet.sh drops it on a tracked flow).
 d0=$(stat drop_malformed)
+rx0=$(rx)
 ip netns exec $B bash -c "printf xx >/dev/udp/$L/1701"
-check "a malformed packet to an L2TP port is dropped and counted" \
-	wait_for 2 stat_is drop_malformed $((d0 + 1))
+check "a datagram to 1701 that is not L2TP, from no tracked flow, arrives" \
+	wait_for 2 rx_is $((rx0 + 1))
+check "and is no drop" stat_is drop_malformed "$d0"
 
 ctl -n $A stats -j | jq -c . | sed 's/^/# /'
 check "connections are counted while they live" test "$(connections)" -gt 0

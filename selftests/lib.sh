@@ -155,14 +155,15 @@ field() {
 }
 
 # monitor_listens NS LOCAL FILE: an "l2tpss-ctl -j monitor" of NS, writing
-# FILE, has subscribed: a tunnel 65000 (L2TPv3 over IP from LOCAL) appears
-# and goes until it shows one of its events. Its tombstone stays.
+# FILE, has subscribed: a tunnel 65000 (L2TPv3 over IP from and to LOCAL, a
+# local address) appears and goes until it shows one of its events. Its
+# tombstone stays.
 monitor_listens() {
 	local try
 
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		ip -n "$1" l2tp add tunnel tunnel_id 65000 peer_tunnel_id 65000 \
-			encap ip local "$2" remote 198.18.0.1 || return 1
+			encap ip local "$2" remote "$2" || return 1
 		ip -n "$1" l2tp del tunnel tunnel_id 65000
 		wait_for 1 grep -q '"tunnel_id":65000' "$3" && return 0
 	done
@@ -180,11 +181,13 @@ netns_dummy() {
 	ip -n "$1" addr add "$2" dev dummy0 && ip -n "$1" link set dummy0 up
 }
 
+# (insmod, unlike modprobe, loads no dependency: l2tp_core and
+# nf_defrag_ipv6 come first, see l2tp_modules_load.)
 module_load() { insmod "$L2TPSS_KO"; }
 module_unload() { ! lsmod | grep -q '^l2tpss ' || rmmod l2tpss; }
 
 l2tp_modules_load() {
-	modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip l2tp_ip6
+	modprobe -a l2tp_core l2tp_netlink l2tp_eth l2tp_ip l2tp_ip6 nf_defrag_ipv6
 }
 
 # "tunnels N sessions M": the records the module holds in all namespaces;

@@ -22,7 +22,7 @@ bin=build/selftests/disconnect_delay
 ctl=tools/l2tpss-ctl
 set -e
 
-modprobe -a l2tp_core l2tp_netlink l2tp_eth esp4 xfrm_user veth
+modprobe -a l2tp_core l2tp_netlink l2tp_eth esp4 xfrm_user veth nf_defrag_ipv6
 
 # flood_rate: packets per second of non-L2TP UDP, b-tx -> b-rx, after the
 # work the last change queued (tunnel deletes, RCU frees) has settled and

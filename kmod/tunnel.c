@@ -703,6 +703,12 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "no such connected tunnel");
 		return -ENOENT;
 	}
+	/* Its disconnect is decided: a change would not hold. */
+	if (t->pending_reason) {
+		spin_unlock_bh(&pn->lock);
+		NL_SET_ERR_MSG(extack, "the tunnel is being disconnected");
+		return -EBUSY;
+	}
 	kref_get(&t->ref);
 	l2tpss_settings_apply(&t->settings, attrs, L2TPSS_SOURCE_TUNNEL);
 	/* Item 9 holds for its connection from now on. */

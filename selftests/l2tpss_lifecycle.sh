@@ -15,13 +15,14 @@ source "$(dirname "$0")/lib.sh"
 NS=life
 L=192.0.2.1
 IDLE=$((10 * S))	# the default idle timeout here, seconds
+TMP_BATCH=$(mktemp)
 
 # show_of ID: the newest record of tunnel ID, one JSON object.
 show_of() { ctl -n $NS show -j | jq -c "[.[] | select(.tunnel_id == $1)] | last"; }
 record_gone() { [ "$(show_of "$1")" = null ]; }
 
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 23
 l2tp_modules_load
 module_load
 netns_dummy $NS $L/24
@@ -117,5 +118,37 @@ check "and the other tombstones expire too" wait_for 20 old_tombstones
 check_eq "stats count each disconnect by its reason, and each expiry" "1 1 1 3" \
 	"$(ctl -n $NS stats -j | jq -r '[.disconnect_idle_timeout, .disconnect_deleted,
 		.disconnect_admin, .expired] | map(tostring) | join(" ")')"
+
+# Sets racing idle expiries: 20 tunnels idle out after 1 s while each, in
+# turn, gets idle-timeout 0 around that moment. A set that succeeded must
+# hold (none of those tunnels is deleted by the timer it cancelled); one
+# that found its tunnel disconnecting or gone says so. Whether a set lands
+# inside the timer's own window is luck: this shows the rule, not the race.
+ctl -n $NS profile add racers peer 192.0.2.128/25 idle-timeout 1
+for i in $(seq 130 149); do
+	echo "l2tp add tunnel tunnel_id $i peer_tunnel_id $i encap ip local $L remote 192.0.2.$i"
+done >"$TMP_BATCH"
+ip -n $NS -batch "$TMP_BATCH"
+held="" lost=""
+for i in $(seq 130 149); do
+	if ctl -n $NS set tunnel $i idle-timeout 0 2>/dev/null; then
+		held+=" $i"
+	else
+		lost+=" $i"
+	fi
+done
+all_in_core() { local i; for i in $held; do in_core $NS "$i" || { echo "tunnel $i gone"; return 1; }; done; }
+check "every tunnel whose set succeeded outlives its old timer" \
+	stays 2 all_in_core
+all_idled() {
+	local i
+
+	for i in $lost; do
+		[ "$(field $NS "$i" reason)" = idle-timeout ] || { echo "tunnel $i: $(field $NS "$i" reason)"; return 1; }
+	done
+}
+check "and every other one idled out" all_idled
+ktap_print_msg "sets that held:${held:- none}; tunnels that idled out first:${lost:- none}"
+rm -f "$TMP_BATCH"
 
 ktap_finished

@@ -241,7 +241,7 @@ static u8 verdict(struct l2tpss_net *pn, const struct flow *f,
 
 	if (!f->x) {
 		/* Item 14: once over IPsec, never in the clear again. */
-		if (t && t->conn)
+		if (t && READ_ONCE(t->conn))
 			return L2TPSS_DROP_PLAINTEXT;
 		/* require-ipsec: the tunnel's, or the one it would get. */
 		if (t && READ_ONCE(t->settings.require_ipsec))
@@ -318,7 +318,22 @@ static u8 judge(struct l2tpss_net *pn, struct sk_buff *skb, unsigned int off,
 	judged = tracked ||
 		 (pkt.control && (!udp || f->local_port == htons(L2TP_PORT) ||
 				  f->peer_port == htons(L2TP_PORT)));
-	return judged ? verdict(pn, f, &pkt, *tp, c) : L2TPSS_DROP_NONE;
+	if (!judged)
+		return L2TPSS_DROP_NONE;
+	if (c && f->dir == L2TPSS_DIR_IN) {
+		/* The evidence that binds a tunnel registering on this flow. */
+		if (pkt.control)
+			l2tpss_conn_evidence(c, f->peer_port, f->local_port,
+					     f->x->id.spi);
+		/* A packet of a tunnel bound to none yet binds it (item 9). */
+		if (*tp && !READ_ONCE((*tp)->conn) &&
+		    !l2tpss_conn_bind_packet(pn, *tp, c, f->x->id.spi)) {
+			l2tpss_tunnel_refuse(pn, *tp);
+			return READ_ONCE(c->spent) ? L2TPSS_DROP_SPENT :
+						     L2TPSS_DROP_SECOND_TUNNEL;
+		}
+	}
+	return verdict(pn, f, &pkt, *tp, c);
 }
 
 /* @off: where the IP payload of protocol @proto starts. */
@@ -366,7 +381,7 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 	}
 
 	f->x = flow_sa(skb, f);
-	c = f->x ? l2tpss_conn_lookup(pn, f->x, f->dir == L2TPSS_DIR_IN) : NULL;
+	c = f->x ? l2tpss_conn_lookup(pn, f->x) : NULL;
 	for (i = 0; i < segs; i++) {
 		seg_why = judge(pn, skb, off + i * seg,
 				min(seg, len - i * seg), proto == IPPROTO_UDP,
@@ -380,8 +395,6 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 	}
 	if (why)
 		return drop(pn, f, t, c, why);
-	if (c && f->dir == L2TPSS_DIR_IN)
-		WRITE_ONCE(c->last_rx, jiffies);
 	return NF_ACCEPT;
 }
 

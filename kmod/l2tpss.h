@@ -67,18 +67,27 @@ struct l2tpss_profile {
 	bool given[L2TPSS_SET_MAX + 1];	/* which settings it sets */
 };
 
-#define L2TPSS_CONN_SAS 16	/* SAs of one connection we keep track of */
-
-/* An SA of a connection: found again by (destination, SPI, ESP, mark). */
+/*
+ * An SA of a connection, known by (destination, SPI, ESP): a change of its
+ * encapsulation port (NAT rebinding), an update or a migration leaves it in
+ * its connection. A deleted SA is kept SA_GRACE, "gone", for a DELSA +
+ * NEWSA of the same SPI (how IKE daemons update SAs). See ipsec.c.
+ */
 struct l2tpss_sa {
+	struct hlist_node node;		/* l2tpss_net.sa_hash, by SPI; RCU */
+	struct list_head conn_node;	/* l2tpss_conn.sas */
+	struct rcu_head rcu;
+	struct l2tpss_conn *conn;	/* which holds it */
+	struct l2tpss_addr daddr;
 	__be32 spi;
 	u32 mark;			/* its mark value, for the lookup */
 	u8 dir;				/* enum l2tpss_direction */
+	bool gone;
 };
 
 /*
- * An IPsec connection, see ipsec.c and the UAPI header. Its identity never
- * changes; the packet path reads it, and the flags, under RCU.
+ * An IPsec connection, see ipsec.c and the UAPI header. The packet path
+ * reads it, and the flags, under RCU.
  */
 struct l2tpss_conn {
 	struct hlist_node node;		/* l2tpss_net.conn_hash while live */
@@ -86,19 +95,27 @@ struct l2tpss_conn {
 	struct rcu_head rcu;
 	struct l2tpss_net *pn;
 	struct l2tpss_addr peer, local;
-	__be16 natt_port;
+	__be16 natt_port;		/* its SAs' current one */
 	u32 reqid;
 	u32 gen;			/* index in l2tpss_net.conns */
-	bool live;			/* has SAs; under the lock */
+	bool live;			/* in the tables; under the lock */
 	bool spent;			/* READ_ONCE() in the packet path */
 	bool single_shot;		/* bound to a single-shot tunnel */
 	u32 tunnel_id;			/* last tunnel bound */
 	u32 tunnels;			/* connected tunnels bound */
-	unsigned long last_rx;		/* jiffies of its last L2TP packet in */
-	u8 nr_sas;
-	struct l2tpss_sa sas[L2TPSS_CONN_SAS];
+	struct list_head sas;		/* struct l2tpss_sa, under the lock */
+	u32 nr_sas;			/* ... not gone */
+	u32 nr_gone;
+	/* Evidence for binding: its last L2TP control message in. */
+	u32 ev_ports;			/* peer port << 16 | local port */
+	__be32 ev_spi;
+	/* How its last tunnel was bound: which SA, how, when. */
+	__be32 bound_spi;
+	u8 bound_how;			/* enum l2tpss_binding */
+	u64 bound_at;			/* ktime_get_boottime_seconds() */
 	atomic64_t drops;
 	struct work_struct teardown_work;
+	struct delayed_work grace_work;
 };
 
 /*
@@ -133,8 +150,14 @@ struct l2tpss_tunnel {
 	u32 idle_seq;			/* idle timer starts and stops */
 	struct l2tpss_settings settings;
 	char profile[L2TPSS_PROFILE_NAME_LEN];
-	/* Its IPsec connection, if it registered over one; holds a ref. */
+	/*
+	 * Its IPsec connection, once a packet of its own showed which (or its
+	 * flow's did as it registered); set once, holds a ref.
+	 */
 	struct l2tpss_conn *conn;
+	__be32 bound_spi;		/* the SA that showed it */
+	u8 bound_how;			/* enum l2tpss_binding */
+	u64 bound_at;			/* ktime_get_boottime_seconds() */
 	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
 	struct list_head tomb_node;	/* l2tpss_net.tombstones, in destruct */
 	atomic64_t blocked;		/* packets the filter dropped */
@@ -161,6 +184,7 @@ struct l2tpss_session {
 #define L2TPSS_SESSION_HASH_BITS 10
 #define L2TPSS_FLOW_HASH_BITS 10
 #define L2TPSS_CONN_HASH_BITS 8
+#define L2TPSS_SA_HASH_BITS 10
 
 /* Per network namespace state, see main.c for its lifetime. */
 struct l2tpss_net {
@@ -185,7 +209,8 @@ struct l2tpss_net {
 	/* The packet path reads these under RCU, see filter.c. */
 	DECLARE_HASHTABLE(flows, L2TPSS_FLOW_HASH_BITS); /* records by peer */
 	struct xarray ports;		/* local UDP port -> tunnels using it */
-	DECLARE_HASHTABLE(conn_hash, L2TPSS_CONN_HASH_BITS); /* by identity */
+	DECLARE_HASHTABLE(conn_hash, L2TPSS_CONN_HASH_BITS); /* by peer */
+	DECLARE_HASHTABLE(sa_hash, L2TPSS_SA_HASH_BITS); /* SAs by SPI, RCU */
 	struct xarray conns;		/* live connections by gen; holds a ref */
 	u32 next_conn_gen;
 	atomic64_t drops[__L2TPSS_DROP_MAX];
@@ -220,6 +245,7 @@ l2tpss_session_tunnel(struct l2tpss_net *pn, u32 id, bool peer_id,
 				    const void *arg),
 		      const void *arg);
 void l2tpss_tunnel_call_failed(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+void l2tpss_tunnel_refuse(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 			     struct netlink_ext_ack *extack);
 int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
@@ -239,6 +265,7 @@ void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t);
 void l2tpss_destruct_timer_stop(struct l2tpss_tunnel *t);
 void l2tpss_timers_stop_sync(struct l2tpss_tunnel *t);
 bool l2tpss_defer(struct work_struct *work);
+bool l2tpss_defer_delayed(struct delayed_work *dwork, unsigned long delay);
 void l2tpss_timers_flush(void);
 
 /* policy.c: defaults, profiles and the settings a new tunnel gets. */
@@ -273,8 +300,12 @@ void l2tpss_conns_exit(struct l2tpss_net *pn);
 void l2tpss_conns_scan(void);
 void l2tpss_conn_put(struct l2tpss_conn *c);
 struct l2tpss_conn *l2tpss_conn_lookup(struct l2tpss_net *pn,
-				       struct xfrm_state *x, bool in);
+				       const struct xfrm_state *x);
 bool l2tpss_conn_bind(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+bool l2tpss_conn_bind_packet(struct l2tpss_net *pn, struct l2tpss_tunnel *t,
+			     struct l2tpss_conn *c, __be32 spi);
+void l2tpss_conn_evidence(struct l2tpss_conn *c, __be16 peer_port,
+			  __be16 local_port, __be32 spi);
 void l2tpss_conn_tunnel_gone(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 void l2tpss_conn_tunnel_expired(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 void l2tpss_conn_spend(struct l2tpss_net *pn, struct l2tpss_conn *c);

@@ -70,15 +70,23 @@ static int put_ports(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 			   ntohs(t->peer_port));
 }
 
+/* Seconds since @when (ktime_get_boottime_seconds()), for ages. */
+static u32 age_of(u64 when)
+{
+	return min_t(u64, ktime_get_boottime_seconds() - when, U32_MAX);
+}
+
 /*
  * A connection's identity and state. Its SAs change under the netns lock:
- * only callers holding it ask for them.
+ * only callers holding it ask for them (the first L2TPSS_CONN_SAS_LISTED;
+ * L2TPSS_CONN_A_NR_SAS counts them all).
  */
 static int conn_fill(struct sk_buff *skb, int attrtype,
 		     const struct l2tpss_conn *c, bool with_sas)
 {
 	struct nlattr *nest = nla_nest_start(skb, attrtype), *sa;
-	int i;
+	const struct l2tpss_sa *s;
+	unsigned int listed = 0;
 
 	if (!nest ||
 	    put_addr(skb, L2TPSS_CONN_A_PEER_IP, L2TPSS_CONN_A_PEER_IP6,
@@ -93,19 +101,29 @@ static int conn_fill(struct sk_buff *skb, int attrtype,
 	    nla_put_u8(skb, L2TPSS_CONN_A_SINGLE_SHOT,
 		       READ_ONCE(c->single_shot)) ||
 	    (c->tunnel_id &&
-	     nla_put_u32(skb, L2TPSS_CONN_A_TUNNEL_ID, c->tunnel_id)) ||
+	     (nla_put_u32(skb, L2TPSS_CONN_A_TUNNEL_ID, c->tunnel_id) ||
+	      nla_put_u32(skb, L2TPSS_CONN_A_BOUND_SPI, ntohl(c->bound_spi)) ||
+	      nla_put_u8(skb, L2TPSS_CONN_A_BOUND_HOW, c->bound_how) ||
+	      nla_put_u32(skb, L2TPSS_CONN_A_BOUND_AGE, age_of(c->bound_at)))) ||
 	    nla_put_u32(skb, L2TPSS_CONN_A_TUNNELS, READ_ONCE(c->tunnels)) ||
 	    nla_put_u64_64bit(skb, L2TPSS_CONN_A_DROPS,
 			      atomic64_read(&c->drops), L2TPSS_CONN_A_PAD))
 		goto nospace;
-	for (i = 0; with_sas && i < c->nr_sas; i++) {
+	if (!with_sas)
+		goto done;
+	if (nla_put_u32(skb, L2TPSS_CONN_A_NR_SAS, c->nr_sas))
+		goto nospace;
+	list_for_each_entry(s, &c->sas, conn_node) {
+		if (s->gone || listed++ == L2TPSS_CONN_SAS_LISTED)
+			continue;
 		sa = nla_nest_start(skb, L2TPSS_CONN_A_SA);
 		if (!sa ||
-		    nla_put_u32(skb, L2TPSS_SA_A_SPI, ntohl(c->sas[i].spi)) ||
-		    nla_put_u8(skb, L2TPSS_SA_A_DIRECTION, c->sas[i].dir))
+		    nla_put_u32(skb, L2TPSS_SA_A_SPI, ntohl(s->spi)) ||
+		    nla_put_u8(skb, L2TPSS_SA_A_DIRECTION, s->dir))
 			goto nospace;
 		nla_nest_end(skb, sa);
 	}
+done:
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -132,7 +150,6 @@ static int put_timer(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 static int tunnel_put(struct sk_buff *skb, const struct l2tpss_tunnel *t,
 		      u32 session_id)
 {
-	u64 age = ktime_get_boottime_seconds() - t->registered;
 	struct nlattr *nest = nla_nest_start(skb, L2TPSS_A_TUNNEL);
 
 	if (!nest ||
@@ -153,7 +170,7 @@ static int tunnel_put(struct sk_buff *skb, const struct l2tpss_tunnel *t,
 			t->sessions_total) ||
 	    nla_put_u32(skb, L2TPSS_TUNNEL_A_SESSIONS_REFUSED,
 			t->sessions_refused) ||
-	    nla_put_u32(skb, L2TPSS_TUNNEL_A_AGE, min_t(u64, age, U32_MAX)) ||
+	    nla_put_u32(skb, L2TPSS_TUNNEL_A_AGE, age_of(t->registered)) ||
 	    put_timer(skb, t) ||
 	    (t->profile[0] &&
 	     nla_put_string(skb, L2TPSS_TUNNEL_A_PROFILE, t->profile)) ||
@@ -164,7 +181,11 @@ static int tunnel_put(struct sk_buff *skb, const struct l2tpss_tunnel *t,
 	    l2tpss_sources_put(skb, L2TPSS_TUNNEL_A_SOURCES, &t->settings) ||
 	    nla_put_u64_64bit(skb, L2TPSS_TUNNEL_A_PACKETS_BLOCKED,
 			      atomic64_read(&t->blocked), L2TPSS_TUNNEL_A_PAD) ||
-	    (t->conn && conn_fill(skb, L2TPSS_TUNNEL_A_IPSEC, t->conn, true))) {
+	    (t->conn &&
+	     (nla_put_u32(skb, L2TPSS_TUNNEL_A_BOUND_SPI, ntohl(t->bound_spi)) ||
+	      nla_put_u8(skb, L2TPSS_TUNNEL_A_BOUND_HOW, t->bound_how) ||
+	      nla_put_u32(skb, L2TPSS_TUNNEL_A_BOUND_AGE, age_of(t->bound_at)) ||
+	      conn_fill(skb, L2TPSS_TUNNEL_A_IPSEC, t->conn, true)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -94,6 +94,12 @@ bool l2tpss_defer(struct work_struct *work)
 	return queue_work(l2tpss_wq, work);
 }
 
+/* ... later; false if it was idle (queued anew), as mod_delayed_work(). */
+bool l2tpss_defer_delayed(struct delayed_work *dwork, unsigned long delay)
+{
+	return mod_delayed_work(l2tpss_wq, dwork, delay);
+}
+
 /* Netns exit: run what was deferred while the netns still exists. */
 void l2tpss_timers_flush(void)
 {

@@ -686,6 +686,27 @@ void l2tpss_tunnel_call_failed(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 }
 
 /*
+ * @t came over a connection that may carry no new tunnel (items 9 and 11):
+ * it is deleted, reason refused. From the packet path, as above.
+ */
+void l2tpss_tunnel_refuse(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+{
+	bool refuse;
+
+	spin_lock_bh(&pn->lock);
+	refuse = !pn->dead && t->state != L2TPSS_STATE_DESTRUCTING &&
+		 !t->pending_reason && kref_get_unless_zero(&t->ref);
+	if (refuse)
+		t->pending_reason = L2TPSS_REASON_REFUSED;
+	spin_unlock_bh(&pn->lock);
+
+	if (!refuse)
+		return;
+	core_tunnel_delete(pn, t);
+	l2tpss_tunnel_put(t);
+}
+
+/*
  * Per-tunnel overrides, applied at once: the idle timer restarts with the
  * new timeout; single-shot on closes a tunnel that has had its session to
  * new ones (and disconnects it if that session is gone), off reopens it.

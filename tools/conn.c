@@ -56,6 +56,40 @@ static struct json_object *sas_json(struct nlattr *nest)
 	return list;
 }
 
+static const char *const bindings[] = {
+	[L2TPSS_BIND_NONE] = "none",
+	[L2TPSS_BIND_FLOW] = "flow",
+	[L2TPSS_BIND_PACKET] = "packet",
+};
+
+/*
+ * How a tunnel was bound: {"spi": "0x...", "how": "flow" or "packet",
+ * "age": seconds}, or NULL when it was not.
+ */
+struct json_object *binding_json(struct nlattr *spi, struct nlattr *how,
+				 struct nlattr *age)
+{
+	struct json_object *obj;
+	char buf[16];
+
+	if (!spi || !how || !age)
+		return NULL;
+	obj = json_object_new_object();
+	snprintf(buf, sizeof(buf), "0x%08x", nla_get_u32(spi));
+	json_object_object_add(obj, "spi", json_object_new_string(buf));
+	json_object_object_add(obj, "how", json_object_new_string(
+		NAME_OF(bindings, nla_get_u8(how))));
+	json_object_object_add(obj, "age", json_object_new_int64(nla_get_u32(age)));
+	return obj;
+}
+
+void binding_print(struct nlattr *spi, struct nlattr *how, struct nlattr *age)
+{
+	if (spi && how && age)
+		printf(" bound by SA 0x%08x (%s, %us ago)", nla_get_u32(spi),
+		       NAME_OF(bindings, nla_get_u8(how)), nla_get_u32(age));
+}
+
 /* The connection in @nest as JSON; NULL (JSON null) if it is incomplete. */
 struct json_object *conn_json(struct nlattr *nest)
 {
@@ -86,7 +120,13 @@ struct json_object *conn_json(struct nlattr *nest)
 		json_object_new_int64(nla_get_u32(tb[L2TPSS_CONN_A_TUNNEL_ID])) : NULL);
 	json_object_object_add(obj, "tunnels", json_object_new_int64(
 		nla_get_u32(tb[L2TPSS_CONN_A_TUNNELS])));
+	json_object_object_add(obj, "binding", binding_json(
+		tb[L2TPSS_CONN_A_BOUND_SPI], tb[L2TPSS_CONN_A_BOUND_HOW],
+		tb[L2TPSS_CONN_A_BOUND_AGE]));
 	json_object_object_add(obj, "sas", sas_json(nest));
+	if (tb[L2TPSS_CONN_A_NR_SAS])
+		json_object_object_add(obj, "nr_sas", json_object_new_int64(
+			nla_get_u32(tb[L2TPSS_CONN_A_NR_SAS])));
 	json_object_object_add(obj, "drops", json_object_new_int64(
 		(int64_t)nla_get_u64(tb[L2TPSS_CONN_A_DROPS])));
 	return obj;
@@ -113,6 +153,8 @@ void conn_print(struct nlattr *nest, const char *indent)
 	       nla_get_u8(tb[L2TPSS_CONN_A_SINGLE_SHOT]) ? " single-shot" : "");
 	if (tb[L2TPSS_CONN_A_TUNNEL_ID])
 		printf(" tunnel %u", nla_get_u32(tb[L2TPSS_CONN_A_TUNNEL_ID]));
+	binding_print(tb[L2TPSS_CONN_A_BOUND_SPI], tb[L2TPSS_CONN_A_BOUND_HOW],
+		      tb[L2TPSS_CONN_A_BOUND_AGE]);
 	printf(" drops %" PRIu64, (uint64_t)nla_get_u64(tb[L2TPSS_CONN_A_DROPS]));
 	nla_for_each_nested(attr, nest, rem) {
 		if (nla_type(attr) != L2TPSS_CONN_A_SA ||

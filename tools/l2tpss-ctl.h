@@ -64,6 +64,9 @@ void tunnel_print(struct nlattr **tb);
 /* conn.c: an IPsec connection as JSON or text, from its nest. */
 struct json_object *conn_json(struct nlattr *nest);
 void conn_print(struct nlattr *nest, const char *indent);
+struct json_object *binding_json(struct nlattr *spi, struct nlattr *how,
+				 struct nlattr *age);
+void binding_print(struct nlattr *spi, struct nlattr *how, struct nlattr *age);
 
 /* One function per command. */
 int do_show(int argc, char **argv);

@@ -27,6 +27,7 @@ static const char *const stat_names[] = {
 	[L2TPSS_STAT_DROP_SECOND_SESSION] = "drop_second_session",
 	[L2TPSS_STAT_DROP_DISCONNECTED] = "drop_disconnected",
 	[L2TPSS_STAT_EVICTED] = "evicted",
+	[L2TPSS_STAT_SAS_UNTRACKED] = "sas_untracked",
 };
 
 static int on_stats(struct nlattr **attrs, void *arg)

@@ -70,7 +70,7 @@ static struct json_object *u32_or_null(struct nlattr *attr)
 struct json_object *tunnel_json(struct nlattr **tb)
 {
 	struct json_object *obj = json_object_new_object();
-	struct json_object *settings;
+	struct json_object *settings, *ipsec;
 	char local[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN];
 
 	add_u32(obj, "tunnel_id", tb[L2TPSS_TUNNEL_A_ID]);
@@ -116,7 +116,13 @@ struct json_object *tunnel_json(struct nlattr **tb)
 	if (tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED])
 		json_object_object_add(obj, "packets_blocked", json_object_new_int64(
 			(int64_t)nla_get_u64(tb[L2TPSS_TUNNEL_A_PACKETS_BLOCKED])));
-	json_object_object_add(obj, "ipsec", conn_json(tb[L2TPSS_TUNNEL_A_IPSEC]));
+	ipsec = conn_json(tb[L2TPSS_TUNNEL_A_IPSEC]);
+	/* How this tunnel was bound to it (the connection's is its last's). */
+	if (ipsec)
+		json_object_object_add(ipsec, "binding", binding_json(
+			tb[L2TPSS_TUNNEL_A_BOUND_SPI], tb[L2TPSS_TUNNEL_A_BOUND_HOW],
+			tb[L2TPSS_TUNNEL_A_BOUND_AGE]));
+	json_object_object_add(obj, "ipsec", ipsec);
 	return obj;
 }
 
@@ -167,8 +173,14 @@ void tunnel_print(struct nlattr **tb)
 	printf("\n  ");
 	settings_print(tb[L2TPSS_TUNNEL_A_SETTINGS],
 		       tb[L2TPSS_TUNNEL_A_SOURCES]);
-	if (tb[L2TPSS_TUNNEL_A_IPSEC])
+	if (tb[L2TPSS_TUNNEL_A_IPSEC]) {
 		conn_print(tb[L2TPSS_TUNNEL_A_IPSEC], "  ");
+		printf("  this tunnel:");
+		binding_print(tb[L2TPSS_TUNNEL_A_BOUND_SPI],
+			      tb[L2TPSS_TUNNEL_A_BOUND_HOW],
+			      tb[L2TPSS_TUNNEL_A_BOUND_AGE]);
+		printf("\n");
+	}
 }
 
 /* Attributes every tunnel reply carries; the rest are optional. */

@@ -185,6 +185,11 @@ enum l2tpss_tunnel_attr {
 					 */
 	L2TPSS_TUNNEL_A_PACKETS_BLOCKED, /* u64: dropped by the filter */
 	L2TPSS_TUNNEL_A_PAD,
+	L2TPSS_TUNNEL_A_BOUND_SPI,	/* u32: the SA that bound it to its
+					 * connection (host order)
+					 */
+	L2TPSS_TUNNEL_A_BOUND_HOW,	/* u8: enum l2tpss_binding */
+	L2TPSS_TUNNEL_A_BOUND_AGE,	/* u32: seconds since it was bound */
 
 	__L2TPSS_TUNNEL_A_MAX,
 };
@@ -236,6 +241,7 @@ enum l2tpss_stat {
 	L2TPSS_STAT_DROP_SECOND_SESSION,
 	L2TPSS_STAT_DROP_DISCONNECTED,
 	L2TPSS_STAT_EVICTED,		/* tombstones dropped early (max records) */
+	L2TPSS_STAT_SAS_UNTRACKED,	/* SAs not followed: out of memory */
 
 	__L2TPSS_STAT_MAX,
 };
@@ -246,7 +252,11 @@ enum l2tpss_stat {
  * An IPsec connection: the transport-mode ESP SAs with one identity (peer
  * address, the peer's NAT-T port or 0, reqid), from the first SA until the
  * last one is gone. A rekey keeps the connection; SAs that appear when none
- * of that identity is left start a new one (a new generation).
+ * of that identity is left start a new one (a new generation). An SA is
+ * known by its destination and SPI: a change of its NAT-T port, an update,
+ * a migration or a delete and add of the same SPI keep it in its
+ * connection (L2TPSS_CONN_A_NATT_PORT is then its current port). A tunnel
+ * is bound to the connection whose SA carried its own packets in.
  */
 enum l2tpss_conn_attr {
 	L2TPSS_CONN_A_UNSPEC,
@@ -265,6 +275,14 @@ enum l2tpss_conn_attr {
 	L2TPSS_CONN_A_SA,		/* nest, repeated: enum l2tpss_sa_attr */
 	L2TPSS_CONN_A_DROPS,		/* u64: packets dropped over it */
 	L2TPSS_CONN_A_PAD,
+	L2TPSS_CONN_A_NR_SAS,		/* u32: its SAs (L2TPSS_CONN_A_SA lists
+					 * at most L2TPSS_CONN_SAS_LISTED)
+					 */
+	L2TPSS_CONN_A_BOUND_SPI,	/* u32: the SA that bound its last
+					 * tunnel (host order)
+					 */
+	L2TPSS_CONN_A_BOUND_HOW,	/* u8: enum l2tpss_binding */
+	L2TPSS_CONN_A_BOUND_AGE,	/* u32: seconds since */
 
 	__L2TPSS_CONN_A_MAX,
 };
@@ -280,6 +298,21 @@ enum l2tpss_sa_attr {
 };
 
 #define L2TPSS_SA_A_MAX (__L2TPSS_SA_A_MAX - 1)
+
+/* At most this many SAs of a connection are listed; all are tracked. */
+#define L2TPSS_CONN_SAS_LISTED	64
+
+/*
+ * How a tunnel was bound to its IPsec connection: by the SA that carried
+ * the L2TP control message of its flow as it registered, or by the SA that
+ * carried a packet of its own (a control message naming it, or for
+ * L2TPv3, data of its session).
+ */
+enum l2tpss_binding {
+	L2TPSS_BIND_NONE,
+	L2TPSS_BIND_FLOW,
+	L2TPSS_BIND_PACKET,
+};
 
 enum l2tpss_direction {
 	L2TPSS_DIR_IN,

@@ -9,7 +9,8 @@
  *                  SRC_PORT DST_ADDR DST_PORT KIND[,KIND...]
  *                  [TUNNEL_ID [SESSION_ID]]
  *       KIND: sccrq, sccrp, scccn, stopccn, hello, ocrq, ocrp, occn, icrq,
- *       icrp, iccn, cdn, zlb, data.
+ *       icrp, iccn, cdn, zlb, data (L2TPv2), data3 (L2TPv3 over UDP, an
+ *       Ethernet frame for SESSION_ID).
  *       Exit 0 when sent, 1 when the kernel refused (a drop on output).
  *       -s pads each message to SIZE bytes (a large one is fragmented),
  *       -n sends the list COUNT times, -g sends it as one UDP GSO
@@ -50,7 +51,7 @@ static const struct {
 	{ "sccrq", 1 }, { "sccrp", 2 }, { "scccn", 3 }, { "stopccn", 4 },
 	{ "hello", 6 }, { "ocrq", 7 }, { "ocrp", 8 }, { "occn", 9 },
 	{ "icrq", 10 }, { "icrp", 11 }, { "iccn", 12 }, { "cdn", 14 },
-	{ "zlb", 0 }, { "data", -1 },
+	{ "zlb", 0 }, { "data", -1 }, { "data3", -3 },
 };
 
 static const char *kind_name(int type)
@@ -85,6 +86,16 @@ static size_t build(unsigned char *b, int type, unsigned int tid,
 {
 	size_t len, avp;
 
+	if (type == -3) {	/* L2TPv3 data over UDP: an Ethernet frame */
+		memset(b, 0, 72);
+		put16(b, 0x0003);
+		put16(b + 4, sid >> 16);
+		put16(b + 6, sid);
+		/* (a default sublayer, 4 bytes; then a broadcast frame) */
+		memset(b + 12, 0xff, 6);
+		memcpy(b + 18, "\x02\x00\x00\x00\x00\x01\x08\x00", 8);
+		return 72;
+	}
 	if (type < 0) {		/* data: plain header, then a few bytes */
 		put16(b, 0x0002);
 		put16(b + 2, tid);
@@ -125,7 +136,7 @@ static int kind_type(const char *name)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(name, kinds[i].name))
 			return kinds[i].type;
-	return -2;
+	return -4;
 }
 
 /* A UDP socket bound to @port, and to @addr unless it is NULL. */
@@ -250,7 +261,7 @@ static int do_send(int argc, char **argv)
 		for (kind = strtok_r(list, ",", &save); kind;
 		     kind = strtok_r(NULL, ",", &save)) {
 			type = kind_type(kind);
-			if (type < -1)
+			if (type < -3)
 				return 2;
 			len = build(msg, type, tid, sid, size);
 			if (gso) {

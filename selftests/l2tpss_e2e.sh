@@ -8,6 +8,7 @@
 # Every assertion reads what the daemons and the kernel show.
 
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ike.sh"
 
 for bin in /usr/lib/ipsec/starter /usr/sbin/xl2tpd /usr/sbin/pppd; do
 	[ -x $bin ] ||
@@ -17,7 +18,7 @@ done
 LNS_IP=10.20.0.1
 CLI_IP=10.20.0.2
 TMP=$(mktemp -d)
-declare -A HOLDER XL2TPD XL2TPD_N
+declare -A XL2TPD XL2TPD_N
 
 ktap_print_header
 ktap_set_plan 31
@@ -28,72 +29,6 @@ module_load
 netns_add lns
 netns_add cli
 veth_pair lns $LNS_IP cli $CLI_IP
-
-# on SIDE CMD...: run CMD in SIDE's netns and mount namespace.
-on() {
-	local side=$1
-
-	shift
-	nsenter -t "${HOLDER[$side]}" -m -n -- "$@"
-}
-
-# side_start SIDE: a mount namespace with a private /run for SIDE's
-# daemons (pid files and control sockets at their usual paths).
-side_start() {
-	mkdir -p "$TMP/$1"
-	ip netns exec "$1" unshare -m --propagation private \
-		sh -c 'mount -t tmpfs none /run && mkdir -p /run/lock && exec sleep 100000' &
-	HOLDER[$1]=$!
-	disown
-	wait_for 5 sh -c "grep -q ' /run tmpfs' /proc/${HOLDER[$1]}/mounts"
-}
-
-# strongswan SIDE LEFT RIGHT: charon through starter, IKEv1 with a
-# pre-shared key, transport mode for L2TP (UDP/1701), as Windows and macOS
-# clients use it. The LNS (RIGHT %any) takes clients from any port; the
-# client, from any of its ports to the LNS's 1701.
-strongswan() {
-	local d=$TMP/$1 right=$3 leftproto=17/1701 rightproto=17/%any
-
-	[ "$right" != %any ] && leftproto=17/%any rightproto=17/1701
-	cat >"$d/strongswan.conf" <<-END
-	charon {
-		load = random nonce aes sha1 sha2 hmac gmp kdf pem pkcs1 x509 pubkey openssl kernel-netlink socket-default stroke updown
-		install_routes = no
-		plugins {
-			stroke {
-				secrets_file = $d/ipsec.secrets
-			}
-		}
-		filelog {
-			charon {
-				path = $d/charon.log
-				default = 1
-				flush_line = yes
-			}
-		}
-	}
-	starter {
-		config_file = $d/ipsec.conf
-	}
-	END
-	# (Its parameters must be indented: no <<- here.)
-	{
-		echo "conn l2tp"
-		printf '\t%s\n' keyexchange=ikev1 authby=secret type=transport \
-			"left=$2" "leftprotoport=$leftproto" "right=$right" \
-			"rightprotoport=$rightproto" ike=aes128-sha256-modp2048! \
-			esp=aes128-sha256! rekey=no auto=add
-	} >"$d/ipsec.conf"
-	echo ": PSK \"l2tpss-selftest\"" >"$d/ipsec.secrets"
-	chmod 600 "$d/ipsec.secrets"
-	STRONGSWAN_CONF=$d/strongswan.conf on "$1" /usr/lib/ipsec/starter --nofork \
-		>"$d/starter.log" 2>&1 &
-	wait_for 10 on "$1" test -S /run/charon.ctl ||
-		ktap_print_msg "$1: charon did not start: $(cat "$d/starter.log")"
-}
-
-stroke() { STRONGSWAN_CONF=$TMP/$1/strongswan.conf on "$1" /usr/lib/ipsec/stroke "${@:2}"; }
 
 # xl2tpd SIDE [PORT]: the LNS, or the client's LAC "lns" on UDP PORT. The
 # LNS as README advises: once l2tpss has torn a tunnel's IPsec down, none of
@@ -270,8 +205,10 @@ first=$tid
 check "l2tpss shows it single-shot, with its session" \
 	json_check "$(ctl -n lns show -j)" \
 	".[0] | .single_shot and .sessions == 1 and .profile == \"clients\""
-check "bound to the client's IPsec connection" \
-	json_check "$(ctl -n lns show -j)" ".[0].ipsec.peer == \"$CLI_IP\" and (.[0].ipsec.spent | not)"
+check "bound to the client's IPsec connection, by the SA that carried its flow's SCCRQ" \
+	json_check "$(ctl -n lns show -j)" ".[0].ipsec as \$c | \$c.peer == \"$CLI_IP\" and (\$c.spent | not) and
+		\$c.binding.how == \"flow\" and
+		any(\$c.sas[]; .spi == \$c.binding.spi and .direction == \"in\")"
 check "which conn show lists with both SAs" \
 	json_check "$(ctl -n lns conn show -j)" \
 	"any(.[]; .peer == \"$CLI_IP\" and .tunnel_id == $tid and (.sas | length) == 2)"

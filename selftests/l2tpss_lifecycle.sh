@@ -124,7 +124,7 @@ check_eq "stats count each disconnect by its reason, and each expiry" "1 1 1 3" 
 # hold (none of those tunnels is deleted by the timer it cancelled); one
 # that found its tunnel disconnecting or gone says so. Whether a set lands
 # inside the timer's own window is luck: this shows the rule, not the race.
-ctl -n $NS profile add racers peer 192.0.2.128/25 idle-timeout 1
+ctl -n $NS profile add racers peer 192.0.2.128/25 idle-timeout 1 destruct-timeout 3600
 for i in $(seq 130 149); do
 	echo "l2tp add tunnel tunnel_id $i peer_tunnel_id $i encap ip local $L remote 192.0.2.$i"
 done >"$TMP_BATCH"

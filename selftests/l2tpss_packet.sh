@@ -133,6 +133,8 @@ send $B -s 4000 -b $LB6 1701 $LA6 1701 sccrq
 check "a fragmented SCCRQ over IPv6 ESP arrives" wait_for 5 rx_is rx 3
 ip -n $A l2tp add tunnel tunnel_id 7 peer_tunnel_id 7 encap udp \
 	local $LA6 remote $LB6 udp_sport 1757 udp_dport 1701
+send $B -b $LB6 1701 $LA6 1757 hello 7	# (binds it to the connection)
+wait_for 5 sh -c "[ \"\$($L2TPSS_CTL -n $A show tunnel 7 -j | jq '.[0].ipsec.reqid')\" = 1 ]"
 d0=$(stat drop_second_tunnel)
 send $B -s 4000 -b $LB6 1701 $LA6 1701 sccrq
 check "a second one over that single-shot connection is dropped whole" \
@@ -273,8 +275,9 @@ check "while its StopCCN does" wait_for 5 rx_is rx1770 1
 conn_up $LA $LB 0x400 4
 ip -n $A l2tp add tunnel tunnel_id 34 peer_tunnel_id 35 encap udp \
 	local $LA remote $LB udp_sport 1774 udp_dport 1701
-check "over IPsec: the tunnel is bound" json_check \
-	"$(ctl -n $A show tunnel 34 -j)" '.[0].ipsec.reqid == 4'
+send $B -b $LB 1701 $LA 1774 hello 34
+check "over IPsec: its first packet binds the tunnel" wait_for 5 sh -c \
+	"[ \"\$($L2TPSS_CTL -n $A show tunnel 34 -j | jq '.[0].ipsec.reqid')\" = 4 ]"
 send $B -b $LB 1701 $LA 1774 stopccn 34
 check "a StopCCN before any session disconnects it" wait_for 5 gone $A 34
 check "reason single-shot, its connection spent" json_check \

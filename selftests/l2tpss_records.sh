@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 NS=rec
 L=192.0.2.1
-P=192.0.2.99	# a peer with an IPsec connection
+P=192.0.2.99	# a peer (netns rec-p) with an IPsec connection
 TMP=$(mktemp -d)
 MAX=32
 
@@ -34,7 +34,9 @@ ktap_set_plan 17
 l2tp_modules_load
 modprobe -a esp4 xfrm_user 2>/dev/null
 module_load
-netns_dummy $NS $L/24
+netns_add $NS
+netns_add rec-p
+veth_pair $NS $L rec-p $P
 trap 'kill $mon 2>/dev/null; rm -rf "$TMP"; cleanup' EXIT
 "$L2TPSS_CTL" -n $NS monitor -j >"$TMP/events" &
 mon=$!
@@ -48,15 +50,21 @@ check "below its range it is refused, with the range" \
 ctl -n $NS defaults set max-records $MAX destruct-timeout 3600
 
 # A standard tunnel over IPsec: its connection goes when its tombstone does.
-for spi in 0x701 0x702; do
-	src=$P dst=$L
-	[ $spi = 0x702 ] && src=$L dst=$P
-	ip -n $NS xfrm state add src $src dst $dst proto esp spi $spi reqid 7 \
-		mode transport aead 'rfc4106(gcm(aes))' 0x$(printf '%040d' 7) 128
+for ns in $NS rec-p; do
+	for spi in 0x701 0x702; do
+		src=$P dst=$L
+		[ $spi = 0x702 ] && src=$L dst=$P
+		ip -n $ns xfrm state add src $src dst $dst proto esp spi $spi reqid 7 \
+			mode transport aead 'rfc4106(gcm(aes))' 0x$(printf '%040d' 7) 128
+	done
 done
+ip -n rec-p xfrm policy add src $P dst $L dir out tmpl proto esp reqid 7 mode transport
+ip -n $NS xfrm policy add src $P dst $L dir in tmpl proto esp reqid 7 mode transport
 ip -n $NS l2tp add tunnel tunnel_id 1 peer_tunnel_id 1 encap ip local $L remote $P
-check "the standard tunnel is bound to its connection" \
-	json_check "$(ctl -n $NS show tunnel 1 -j)" '.[0].ipsec.reqid == 7'
+# Its peer's first control message, over the SA, binds it.
+ip netns exec rec-p "$L2TPSS_BIN/l2tp_peer" send-ip -b $P $L hello 1
+bound() { json_check "$(ctl -n $NS show tunnel 1 -j)" '.[0].ipsec.reqid == 7'; }
+check "the standard tunnel is bound to its connection" wait_for 5 bound
 ip -n $NS l2tp del tunnel tunnel_id 1
 # Live tunnels, which must stay.
 ip -n $NS l2tp add tunnel tunnel_id 2 peer_tunnel_id 2 encap ip local $L remote 192.0.2.2
@@ -94,6 +102,7 @@ check "live tunnels are never evicted, whatever the cap" in_core $NS 2
 kill $mon	# (its socket would keep the netns)
 wait $mon 2>/dev/null
 netns_del $NS
+netns_del rec-p
 check "deleting the netns releases every record" \
 	wait_for 30 objects_are "tunnels 0 sessions 0"
 ktap_finished

@@ -31,12 +31,14 @@ ROOT_LAYOUT=1
 # against the cached headers (the kernels are built with gcc-12; 6.12 wants
 # pahole for module BTF) and for the tests themselves (ping for net/l2tp.sh,
 # perl for checkpatch, clang and its libFuzzer for the parser's fuzz target,
-# the daemons l2tpss_e2e.sh runs in the VM, which boots on the host's root).
+# the daemons l2tpss_e2e.sh and l2tpss_nat.sh run in the VM, which boots on
+# the host's root, and the NAT of the latter: nft, conntrack).
 HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
-	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp)
+	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
+	conntrack)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).

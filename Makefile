@@ -53,14 +53,17 @@ cli:
 check:
 	selftests/check.sh
 
-# STRESS_SECONDS= and FUZZ_COUNT= give a shorter form (.ci/run uses one).
+# STRESS_SECONDS=, FUZZ_COUNT=, LOAD_CYCLES= and DEBUG_TESTS= (a list of
+# selftests) give a shorter form (.ci/run uses one).
 STRESS_SECONDS ?= 600
 FUZZ_COUNT ?= 1000000
+LOAD_CYCLES ?= 20
+DEBUG_TESTS ?=
 check-debug:
 	L2TPSS_KERNELS=debug L2TPSS_STRESS_SECONDS=$(STRESS_SECONDS) \
-	L2TPSS_NLFUZZ_COUNT=$(FUZZ_COUNT) L2TPSS_TIME_SCALE=4 \
-	KSFT_TIMEOUT=2400 L2TPSS_VM_TIMEOUT=7200 \
-	selftests/check.sh
+	L2TPSS_NLFUZZ_COUNT=$(FUZZ_COUNT) L2TPSS_LOAD_CYCLES=$(LOAD_CYCLES) \
+	L2TPSS_TIME_SCALE=4 KSFT_TIMEOUT=2400 L2TPSS_VM_TIMEOUT=7200 \
+	selftests/check.sh $(DEBUG_TESTS)
 
 FUZZ_SECONDS ?= 600
 fuzz:

@@ -8,7 +8,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-CYCLES=20
+CYCLES=${L2TPSS_LOAD_CYCLES:-20}
 STOP=$(mktemp -u)
 
 # Tunnels and sessions come and go in ld-0 until $STOP exists.

@@ -120,6 +120,19 @@ static bool flow_is(const struct l2tpss_tunnel *t, const void *arg)
 	       l2tpss_addr_equal(&t->local, &f->local);
 }
 
+/* Whether a record, live or in destruct, has exactly @f's ends. */
+static bool flow_tracked(struct l2tpss_net *pn, const struct flow *f)
+{
+	struct l2tpss_tunnel *t;
+
+	hash_for_each_possible_rcu(pn->flows, t, flow_node,
+				   flow_hash(pn, &f->peer, f->peer_port,
+					     f->local_port))
+		if (flow_is(t, f))
+			return true;
+	return false;
+}
+
 /*
  * The record a packet of @f belongs to, and whether @f is a tracked flow
  * at all. Control messages and v2 data name the tunnel: our id inbound,
@@ -161,19 +174,6 @@ static struct l2tpss_tunnel *flow_lookup(struct l2tpss_net *pn,
 	       found;
 }
 
-static bool sa_is_peers(const struct xfrm_state *x, const struct flow *f)
-{
-	const xfrm_address_t *a = f->dir == L2TPSS_DIR_IN ? &x->props.saddr :
-							     &x->id.daddr;
-	struct l2tpss_addr peer = { .ipv6 = x->props.family == AF_INET6 };
-
-	if (peer.ipv6)
-		memcpy(&peer.ip6, a->a6, sizeof(peer.ip6));
-	else
-		peer.ip = a->a4;
-	return l2tpss_addr_equal(&peer, &f->peer);
-}
-
 /*
  * The ESP SA the packet came in (the last one that decrypted it) or goes out
  * by, if it is one with this packet's peer (item 13): another peer's SA,
@@ -191,7 +191,8 @@ static struct xfrm_state *flow_sa(struct sk_buff *skb, const struct flow *f)
 	} else if (skb_dst(skb)) {
 		x = skb_dst(skb)->xfrm;
 	}
-	return x && x->id.proto == IPPROTO_ESP && sa_is_peers(x, f) ? x : NULL;
+	return x && x->id.proto == IPPROTO_ESP &&
+	       l2tpss_sa_is_peers(x, f->dir == L2TPSS_DIR_IN, &f->peer) ? x : NULL;
 }
 
 /*
@@ -213,6 +214,20 @@ static void teardown_seen(struct l2tpss_net *pn, const struct flow *f,
 	spin_unlock_bh(&pn->lock);
 }
 
+/*
+ * Whether a StopCCN or CDN over @c ends @c's own call: that of the tunnel
+ * bound to it (not one refused over it), or, with no tunnel yet, that of
+ * the tunnel about to be made over a connection that carries none.
+ */
+static bool ends_own_call(const struct l2tpss_tunnel *t,
+			  const struct l2tpss_conn *c)
+{
+	if (!t)
+		return !READ_ONCE(c->tunnels);
+	return READ_ONCE(t->conn) == c &&
+	       READ_ONCE(t->pending_reason) != L2TPSS_REASON_REFUSED;
+}
+
 /* StopCCN, CDN and acks: they always pass, so that both ends can close. */
 static void teardown(struct l2tpss_net *pn, const struct flow *f,
 		     const struct l2tpss_pkt *pkt, struct l2tpss_tunnel *t,
@@ -224,7 +239,7 @@ static void teardown(struct l2tpss_net *pn, const struct flow *f,
 		return;
 	if (t && READ_ONCE(t->sessions_total))
 		return;		/* the session's own end counts, not this */
-	if (c)
+	if (c && ends_own_call(t, c))
 		teardown_seen(pn, f, t, c);
 	/* Items 7 and 12: the only call of a single-shot tunnel failed. */
 	if (t && READ_ONCE(t->state) != L2TPSS_STATE_DESTRUCTING &&
@@ -308,11 +323,9 @@ static u8 judge(struct l2tpss_net *pn, struct sk_buff *skb, unsigned int off,
 	else
 		err = l2tpss_parse_ip(p, min_t(unsigned int, len, sizeof(buf)),
 				      len, &pkt);
-	if (err) {
-		/* Only a tracked flow's: anything else is not ours to judge. */
-		flow_lookup(pn, f, &pkt, &tracked);
-		return tracked ? L2TPSS_DROP_MALFORMED : L2TPSS_DROP_NONE;
-	}
+	if (err)	/* a tracked flow's: anything else is not ours to judge */
+		return flow_tracked(pn, f) ? L2TPSS_DROP_MALFORMED :
+					     L2TPSS_DROP_NONE;
 	*tp = flow_lookup(pn, f, &pkt, &tracked);
 	/* New tunnels start with control messages on 1701 or over IP. */
 	judged = tracked ||
@@ -329,6 +342,8 @@ static u8 judge(struct l2tpss_net *pn, struct sk_buff *skb, unsigned int off,
 		if (*tp && !READ_ONCE((*tp)->conn) &&
 		    !l2tpss_conn_bind_packet(pn, *tp, c, f->x->id.spi)) {
 			l2tpss_tunnel_refuse(pn, *tp);
+			if (pkt.control && l2tpss_msg_is_teardown(pkt.msg_type))
+				return L2TPSS_DROP_NONE;
 			return READ_ONCE(c->spent) ? L2TPSS_DROP_SPENT :
 						     L2TPSS_DROP_SECOND_TUNNEL;
 		}
@@ -341,7 +356,7 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 			   unsigned int off, u8 proto, struct flow *f)
 {
 	struct l2tpss_net *pn = l2tpss_pernet(net);
-	unsigned int len, seg, segs = 1, i;
+	unsigned int len, seg, segs = 1, i, ulen;
 	struct l2tpss_tunnel *t = NULL, *seg_t;
 	struct l2tpss_conn *c;
 	u8 why = L2TPSS_DROP_NONE, seg_why;
@@ -371,11 +386,16 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 				return NF_ACCEPT;
 			segs = DIV_ROUND_UP(len, seg);
 		} else {
-			/* Item 6: the UDP length, not the buffer's, bounds it. */
-			if (ntohs(uh->len) < sizeof(*uh) ||
-			    ntohs(uh->len) - sizeof(*uh) > len)
+			/*
+			 * Item 6: the UDP length, not the buffer's, bounds it;
+			 * IPv6's UDP takes a length of 0 as "all of it".
+			 */
+			ulen = ntohs(uh->len);
+			if (!ulen && f->peer.ipv6)
+				ulen = len + sizeof(*uh);
+			if (ulen < sizeof(*uh) || ulen - sizeof(*uh) > len)
 				return NF_ACCEPT;	/* UDP drops it itself */
-			len = ntohs(uh->len) - sizeof(*uh);
+			len = ulen - sizeof(*uh);
 			seg = len;
 		}
 	}
@@ -536,7 +556,7 @@ void l2tpss_filter_exit(struct l2tpss_net *pn)
 	defrag_disable(pn->net);
 }
 
-/* After l2tpss_tunnels_exit(), which takes every record off the flows. */
+/* After l2tpss_tunnels_exit(): no record is left to use a port. */
 void l2tpss_filter_destroy(struct l2tpss_net *pn)
 {
 	xa_destroy(&pn->ports);

@@ -131,11 +131,11 @@ static bool sa_identify(struct xfrm_state *x, struct sa_identity *id)
 	return true;
 }
 
-static u32 peer_hash(const struct l2tpss_addr *peer)
+static u32 peer_hash(const struct l2tpss_net *pn, const struct l2tpss_addr *peer)
 {
 	if (peer->ipv6)
-		return jhash(&peer->ip6, sizeof(peer->ip6), 0);
-	return jhash_1word((__force u32)peer->ip, 0);
+		return jhash(&peer->ip6, sizeof(peer->ip6), pn->hash_seed);
+	return jhash_1word((__force u32)peer->ip, pn->hash_seed);
 }
 
 static u32 spi_hash(const struct l2tpss_net *pn, __be32 spi)
@@ -160,6 +160,17 @@ static struct l2tpss_sa *sa_find(struct l2tpss_net *pn,
 		if (s->spi == spi && l2tpss_addr_equal(&s->daddr, daddr))
 			return s;
 	return NULL;
+}
+
+/* Whether @x is an SA with @peer: its source in (@in), its destination out. */
+bool l2tpss_sa_is_peers(const struct xfrm_state *x, bool in,
+			const struct l2tpss_addr *peer)
+{
+	struct l2tpss_addr a;
+
+	addr_from_xfrm(&a, in ? &x->props.saddr : &x->id.daddr,
+		       x->props.family);
+	return l2tpss_addr_equal(&a, peer);
 }
 
 /*
@@ -228,7 +239,7 @@ static void conn_end(struct l2tpss_net *pn, struct l2tpss_conn *c)
 	list_for_each_entry_safe(s, tmp, &c->sas, conn_node)
 		sa_free(c, s);
 	c->live = false;
-	hash_del_rcu(&c->node);
+	hash_del(&c->node);
 	xa_erase(&pn->conns, c->gen);
 	/* A grace period still pending holds a reference: drop it here. */
 	if (cancel_delayed_work(&c->grace_work))
@@ -240,6 +251,19 @@ static void untracked_sa(struct l2tpss_net *pn)
 {
 	pn->stats[L2TPSS_STAT_SAS_UNTRACKED]++;
 	pr_warn_ratelimited("out of memory: an IPsec SA is not followed, its connection's rules may not hold\n");
+}
+
+/* @c's ends moved (a migration, an SA back at a new address). */
+static void conn_move(struct l2tpss_net *pn, struct l2tpss_conn *c,
+		      const struct l2tpss_addr *peer,
+		      const struct l2tpss_addr *local, __be16 natt_port)
+{
+	lockdep_assert_held(&pn->lock);
+	hash_del(&c->node);
+	c->peer = *peer;
+	c->local = *local;
+	c->natt_port = natt_port;
+	hash_add(pn->conn_hash, &c->node, peer_hash(pn, &c->peer));
 }
 
 /* A connection for @id, new. Caller holds pn->lock. */
@@ -254,7 +278,7 @@ static struct l2tpss_conn *conn_new(struct l2tpss_net *pn,
 	 * waiting for a deleted SA's return is over.
 	 */
 	hash_for_each_possible_safe(pn->conn_hash, o, tmp, node,
-				    peer_hash(&id->peer))
+				    peer_hash(pn, &id->peer))
 		if (conn_is(o, id) && !o->nr_sas)
 			conn_end(pn, o);
 	if (xa_alloc_cyclic(&pn->conns, &c->gen, c, xa_limit_32b,
@@ -265,7 +289,7 @@ static struct l2tpss_conn *conn_new(struct l2tpss_net *pn,
 	c->natt_port = id->natt_port;
 	c->reqid = id->reqid;
 	c->live = true;
-	hash_add_rcu(pn->conn_hash, &c->node, peer_hash(&c->peer));
+	hash_add(pn->conn_hash, &c->node, peer_hash(pn, &c->peer));
 	return c;
 }
 
@@ -275,7 +299,7 @@ static struct l2tpss_conn *conn_find(struct l2tpss_net *pn,
 {
 	struct l2tpss_conn *c;
 
-	hash_for_each_possible(pn->conn_hash, c, node, peer_hash(&id->peer))
+	hash_for_each_possible(pn->conn_hash, c, node, peer_hash(pn, &id->peer))
 		if (conn_is(c, id) && c->nr_sas)
 			return c;
 	return NULL;
@@ -325,7 +349,11 @@ static void sa_added(struct xfrm_state *x)
 		/* (Hashed by SPI alone: a new address keeps its bucket.) */
 		s->daddr = id.daddr;
 		s->mark = x->mark.v & x->mark.m;
-		c->natt_port = id.natt_port;
+		if (!l2tpss_addr_equal(&c->peer, &id.peer) ||
+		    !l2tpss_addr_equal(&c->local, &id.local))
+			conn_move(pn, c, &id.peer, &id.local, id.natt_port);
+		else
+			c->natt_port = id.natt_port;
 		goto out;
 	}
 	if (!new_sa) {
@@ -465,7 +493,11 @@ static int l2tpss_km_new_mapping(struct xfrm_state *x,
 	if (s)
 		s->conn->natt_port = sport;
 	spin_unlock_bh(&pn->lock);
-	return 0;
+	/*
+	 * Not 0: XFRM stops at the first key manager that takes the mapping,
+	 * and the IKE daemon (xfrm_user, af_key) must get it.
+	 */
+	return -ENOENT;
 }
 
 /*
@@ -506,13 +538,11 @@ static int l2tpss_km_migrate(const struct xfrm_selector *sel, u8 dir,
 				s->daddr = s->dir == L2TPSS_DIR_IN ?
 					   (out ? new_s : new_d) :
 					   (out ? new_d : new_s);
-			hash_del_rcu(&c->node);
-			c->peer = out ? new_d : new_s;
-			c->local = out ? new_s : new_d;
-			if (encap)
-				c->natt_port = encap->encap_dport;
-			hash_add_rcu(pn->conn_hash, &c->node,
-				     peer_hash(&c->peer));
+			/* The peer's port: the destination's going out. */
+			conn_move(pn, c, out ? &new_d : &new_s,
+				  out ? &new_s : &new_d,
+				  !encap ? c->natt_port :
+				  out ? encap->encap_dport : encap->encap_sport);
 		}
 	}
 	spin_unlock_bh(&pn->lock);
@@ -541,19 +571,26 @@ static struct xfrm_mgr l2tpss_km = {
 	.migrate = l2tpss_km_migrate,
 };
 
+/*
+ * The evidence of one L2TP control message in: its SA and ports, in one
+ * word that the packet path writes and registration reads without a lock.
+ */
+static u64 evidence(__be32 spi, __be16 peer_port, __be16 local_port)
+{
+	return (u64)(__force u32)spi << 32 | (__force u32)peer_port << 16 |
+	       (__force u16)local_port;
+}
+
 /* L2TP control messages over @c carry the evidence for binding. */
 void l2tpss_conn_evidence(struct l2tpss_conn *c, __be16 peer_port,
 			  __be16 local_port, __be32 spi)
 {
-	WRITE_ONCE(c->ev_ports, (u32)ntohs(peer_port) << 16 | ntohs(local_port));
-	WRITE_ONCE(c->ev_spi, spi);
+	WRITE_ONCE(c->evidence, evidence(spi, peer_port, local_port));
 }
 
-static u32 tunnel_ports(const struct l2tpss_tunnel *t)
+static __be32 evidence_spi(u64 ev)
 {
-	if (t->encap != L2TP_ENCAPTYPE_UDP)
-		return 0;
-	return (u32)ntohs(t->peer_port) << 16 | ntohs(t->local_port);
+	return (__force __be32)(u32)(ev >> 32);
 }
 
 /*
@@ -591,20 +628,25 @@ bool l2tpss_conn_bind(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
 	struct l2tpss_conn *c, *found = NULL;
 	unsigned int n = 0;
+	bool udp = t->encap == L2TP_ENCAPTYPE_UDP;
+	u64 ev, found_ev = 0;
 
 	lockdep_assert_held(&pn->lock);
-	hash_for_each_possible(pn->conn_hash, c, node, peer_hash(&t->peer)) {
-		if (!c->nr_sas || !READ_ONCE(c->ev_spi) ||
-		    READ_ONCE(c->ev_ports) != tunnel_ports(t) ||
+	hash_for_each_possible(pn->conn_hash, c, node, peer_hash(pn, &t->peer)) {
+		ev = READ_ONCE(c->evidence);
+		if (!c->nr_sas || !evidence_spi(ev) ||
+		    (u32)ev != (u32)evidence(0, udp ? t->peer_port : 0,
+					     udp ? t->local_port : 0) ||
 		    !l2tpss_addr_equal(&c->peer, &t->peer) ||
 		    !l2tpss_addr_equal(&c->local, &t->local))
 			continue;
 		found = c;
+		found_ev = ev;
 		n++;
 	}
 	if (n != 1)
 		return true;	/* plain L2TP, or a packet of its own will tell */
-	return bind_tunnel(t, found, READ_ONCE(found->ev_spi), L2TPSS_BIND_FLOW);
+	return bind_tunnel(t, found, evidence_spi(found_ev), L2TPSS_BIND_FLOW);
 }
 
 /*
@@ -679,6 +721,17 @@ void l2tpss_conn_tunnel_expired(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 		teardown(pn, c);
 }
 
+/* What a teardown works from, copied under the lock; a batch of policies. */
+struct policy_batch {
+	struct l2tpss_addr peer;	/* the connection's, as it was */
+	u32 reqid;
+	const u32 *others;	/* reqids of the peer's other live connections */
+	unsigned int nr_others;
+	unsigned int n;
+	struct xfrm_policy *pol[WALK_BATCH];
+	int dir[WALK_BATCH];
+};
+
 /* An SA to expire, as the teardown copies it under the lock. */
 struct sa_ref {
 	xfrm_address_t daddr;
@@ -692,10 +745,10 @@ struct sa_ref {
  * found by its SPI wherever its encapsulation port has moved, never by
  * identity, so another connection's SAs are never touched. Returns how many.
  */
-static unsigned int expire_sas(struct net *net, const struct l2tpss_conn *c,
+static unsigned int expire_sas(struct net *net, const struct policy_batch *b,
 			       const struct sa_ref *sas, unsigned int n)
 {
-	unsigned short family = c->peer.ipv6 ? AF_INET6 : AF_INET;
+	unsigned short family = b->peer.ipv6 ? AF_INET6 : AF_INET;
 	unsigned int expired = 0, i;
 	struct xfrm_state *x;
 
@@ -704,7 +757,7 @@ static unsigned int expire_sas(struct net *net, const struct l2tpss_conn *c,
 				      sas[i].spi, IPPROTO_ESP, family);
 		if (!x)
 			continue;
-		if (x->props.reqid == c->reqid && !xfrm_state_delete(x)) {
+		if (x->props.reqid == b->reqid && !xfrm_state_delete(x)) {
 			km_state_expired(x, 1, 0);
 			expired++;
 		}
@@ -712,15 +765,6 @@ static unsigned int expire_sas(struct net *net, const struct l2tpss_conn *c,
 	}
 	return expired;
 }
-
-struct policy_batch {
-	const struct l2tpss_conn *conn;
-	const u32 *others;	/* reqids of the peer's other live connections */
-	unsigned int nr_others;
-	unsigned int n;
-	struct xfrm_policy *pol[WALK_BATCH];
-	int dir[WALK_BATCH];
-};
 
 /* Whether SAs of reqid @reqid satisfy template @tmpl. */
 static bool tmpl_takes(const struct xfrm_tmpl *tmpl, u32 reqid)
@@ -737,10 +781,9 @@ static bool tmpl_takes(const struct xfrm_tmpl *tmpl, u32 reqid)
 static bool policy_matches(const struct policy_batch *b,
 			   const struct xfrm_policy *pol, int dir)
 {
-	const struct l2tpss_conn *c = b->conn;
 	const struct xfrm_selector *sel = &pol->selector;
-	unsigned short family = c->peer.ipv6 ? AF_INET6 : AF_INET;
-	u8 host = c->peer.ipv6 ? 128 : 32;
+	unsigned short family = b->peer.ipv6 ? AF_INET6 : AF_INET;
+	u8 host = b->peer.ipv6 ? 128 : 32;
 	const xfrm_address_t *addr;
 	xfrm_address_t peer;
 	unsigned int j;
@@ -752,7 +795,7 @@ static bool policy_matches(const struct policy_batch *b,
 	addr = dir == XFRM_POLICY_OUT ? &sel->daddr : &sel->saddr;
 	if ((dir == XFRM_POLICY_OUT ? sel->prefixlen_d : sel->prefixlen_s) != host)
 		return false;
-	addr_to_xfrm(&peer, &c->peer);
+	addr_to_xfrm(&peer, &b->peer);
 	if (!xfrm_addr_equal(addr, &peer, family))
 		return false;
 	for (i = 0; i < pol->xfrm_nr; i++) {
@@ -760,7 +803,7 @@ static bool policy_matches(const struct policy_batch *b,
 
 		if (tmpl->id.proto != IPPROTO_ESP ||
 		    tmpl->mode != XFRM_MODE_TRANSPORT ||
-		    !tmpl_takes(tmpl, c->reqid))
+		    !tmpl_takes(tmpl, b->reqid))
 			return false;
 		for (j = 0; j < b->nr_others; j++)
 			if (tmpl_takes(tmpl, b->others[j]))
@@ -813,8 +856,8 @@ static unsigned int delete_policies(struct net *net, struct policy_batch *b)
  * there is nothing to tear down.
  */
 static bool teardown_snapshot(struct l2tpss_net *pn, struct l2tpss_conn *c,
-			      struct sa_ref **sas, unsigned int *nr_sas,
-			      u32 **others, unsigned int *nr_others)
+			      struct policy_batch *b, struct sa_ref **sas,
+			      unsigned int *nr_sas, u32 **others)
 {
 	unsigned int n = 0, m = 0, max_sas, max_others;
 	struct l2tpss_conn *o;
@@ -823,7 +866,7 @@ static bool teardown_snapshot(struct l2tpss_net *pn, struct l2tpss_conn *c,
 	spin_lock_bh(&pn->lock);
 	max_sas = c->nr_sas;
 	max_others = 0;
-	hash_for_each_possible(pn->conn_hash, o, node, peer_hash(&c->peer))
+	hash_for_each_possible(pn->conn_hash, o, node, peer_hash(pn, &c->peer))
 		max_others++;
 	spin_unlock_bh(&pn->lock);
 
@@ -834,6 +877,8 @@ static bool teardown_snapshot(struct l2tpss_net *pn, struct l2tpss_conn *c,
 
 	spin_lock_bh(&pn->lock);
 	if (!pn->dead && c->live) {
+		b->peer = c->peer;
+		b->reqid = c->reqid;
 		list_for_each_entry(s, &c->sas, conn_node) {
 			if (s->gone || n == max_sas)
 				continue;
@@ -842,14 +887,15 @@ static bool teardown_snapshot(struct l2tpss_net *pn, struct l2tpss_conn *c,
 			(*sas)[n++].mark = s->mark;
 		}
 		hash_for_each_possible(pn->conn_hash, o, node,
-				       peer_hash(&c->peer))
-			if (o != c && m < max_others && o->nr_sas &&
+				       peer_hash(pn, &c->peer))
+			if (o != c && m < max_others &&
 			    l2tpss_addr_equal(&o->peer, &c->peer))
 				(*others)[m++] = o->reqid;
 	}
 	spin_unlock_bh(&pn->lock);
 	*nr_sas = n;
-	*nr_others = m;
+	b->others = *others;
+	b->nr_others = m;
 	return n > 0;
 }
 
@@ -857,7 +903,7 @@ static void teardown_work_fn(struct work_struct *work)
 {
 	struct l2tpss_conn *c = container_of(work, struct l2tpss_conn,
 					     teardown_work);
-	struct policy_batch b = { .conn = c };
+	struct policy_batch b = { };
 	struct l2tpss_net *pn = c->pn;
 	unsigned int sas, policies, n;
 	struct sa_ref *refs;
@@ -867,9 +913,8 @@ static void teardown_work_fn(struct work_struct *work)
 	 * A connection whose SAs went meanwhile has nothing left to tear
 	 * down, and a newer one of the same identity is not this one.
 	 */
-	if (teardown_snapshot(pn, c, &refs, &n, &others, &b.nr_others)) {
-		b.others = others;
-		sas = expire_sas(pn->net, c, refs, n);
+	if (teardown_snapshot(pn, c, &b, &refs, &n, &others)) {
+		sas = expire_sas(pn->net, &b, refs, n);
 		policies = delete_policies(pn->net, &b);
 
 		spin_lock_bh(&pn->lock);

@@ -106,9 +106,10 @@ struct l2tpss_conn {
 	struct list_head sas;		/* struct l2tpss_sa, under the lock */
 	u32 nr_sas;			/* ... not gone */
 	u32 nr_gone;
-	/* Evidence for binding: its last L2TP control message in. */
-	u32 ev_ports;			/* peer port << 16 | local port */
-	__be32 ev_spi;
+	/* Evidence for binding: its last L2TP control message in (its SA
+	 * and ports, one word, see ipsec.c).
+	 */
+	u64 evidence;
 	/* How its last tunnel was bound: which SA, how, when. */
 	__be32 bound_spi;
 	u8 bound_how;			/* enum l2tpss_binding */
@@ -209,8 +210,9 @@ struct l2tpss_net {
 	/* The packet path reads these under RCU, see filter.c. */
 	DECLARE_HASHTABLE(flows, L2TPSS_FLOW_HASH_BITS); /* records by peer */
 	struct xarray ports;		/* local UDP port -> tunnels using it */
-	DECLARE_HASHTABLE(conn_hash, L2TPSS_CONN_HASH_BITS); /* by peer */
-	DECLARE_HASHTABLE(sa_hash, L2TPSS_SA_HASH_BITS); /* SAs by SPI, RCU */
+	DECLARE_HASHTABLE(sa_hash, L2TPSS_SA_HASH_BITS); /* SAs by SPI */
+	/* Connections by peer, under the lock only. */
+	DECLARE_HASHTABLE(conn_hash, L2TPSS_CONN_HASH_BITS);
 	struct xarray conns;		/* live connections by gen; holds a ref */
 	u32 next_conn_gen;
 	atomic64_t drops[__L2TPSS_DROP_MAX];
@@ -299,6 +301,8 @@ void l2tpss_conns_init(struct l2tpss_net *pn);
 void l2tpss_conns_exit(struct l2tpss_net *pn);
 void l2tpss_conns_scan(void);
 void l2tpss_conn_put(struct l2tpss_conn *c);
+bool l2tpss_sa_is_peers(const struct xfrm_state *x, bool in,
+			const struct l2tpss_addr *peer);
 struct l2tpss_conn *l2tpss_conn_lookup(struct l2tpss_net *pn,
 				       const struct xfrm_state *x);
 bool l2tpss_conn_bind(struct l2tpss_net *pn, struct l2tpss_tunnel *t);

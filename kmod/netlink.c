@@ -365,18 +365,28 @@ static int l2tpss_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* The connected tunnel of that id, else its newest record in destruct. */
-static struct l2tpss_tunnel *tunnel_find(struct l2tpss_net *pn, u32 id)
+/*
+ * The generation of the connected tunnel of that id, else of its newest
+ * record in destruct; 0 if none. The records are walked under RCU, not the
+ * lock (there may be many); the caller checks the one it found still is.
+ */
+static u32 tunnel_find(struct l2tpss_net *pn, u32 id)
 {
-	struct l2tpss_tunnel *t = xa_load(&pn->tunnels, id), *r;
+	struct l2tpss_tunnel *t;
 	unsigned long gen;
+	u32 found = 0;
 
-	if (t)
-		return t;
-	xa_for_each(&pn->records, gen, r)
-		if (r->id == id)
-			t = r;
-	return t;
+	rcu_read_lock();
+	t = xa_load(&pn->tunnels, id);
+	if (t) {
+		found = t->gen;
+	} else {
+		xa_for_each(&pn->records, gen, t)
+			if (t->id == id)
+				found = gen;
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
@@ -385,6 +395,7 @@ static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
 	struct l2tpss_tunnel *t;
 	struct sk_buff *msg;
 	int err = -ENOENT;
+	u32 id, gen;
 
 	if (GENL_REQ_ATTR_CHECK(info, L2TPSS_A_TUNNEL_ID))
 		return -EINVAL;
@@ -392,9 +403,11 @@ static int l2tpss_tunnel_get(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
+	id = nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]);
+	gen = tunnel_find(pn, id);
 	spin_lock_bh(&pn->lock);
-	t = tunnel_find(pn, nla_get_u32(info->attrs[L2TPSS_A_TUNNEL_ID]));
-	if (t)
+	t = gen ? xa_load(&pn->records, gen) : NULL;
+	if (t && t->id == id)
 		err = tunnel_fill(msg, t, info->snd_portid, info->snd_seq, 0);
 	spin_unlock_bh(&pn->lock);
 

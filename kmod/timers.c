@@ -56,13 +56,18 @@ void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay)
 	timer_start(t, &t->idle_work, delay);
 }
 
-void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t)
+/* The table's reference remains: the put is never the last. */
+static void timer_stop(struct l2tpss_tunnel *t, struct delayed_work *dwork)
 {
 	lockdep_assert_held(&t->pn->lock);
-	t->idle_seq++;
-	/* The table's reference remains: this is never the last put. */
-	if (cancel_delayed_work(&t->idle_work))
+	if (cancel_delayed_work(dwork))
 		l2tpss_tunnel_put(t);
+}
+
+void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t)
+{
+	t->idle_seq++;
+	timer_stop(t, &t->idle_work);
 }
 
 void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t)
@@ -74,9 +79,7 @@ void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t)
 /* An evicted tombstone's timer; one already running finds it gone. */
 void l2tpss_destruct_timer_stop(struct l2tpss_tunnel *t)
 {
-	lockdep_assert_held(&t->pn->lock);
-	if (cancel_delayed_work(&t->destruct_work))
-		l2tpss_tunnel_put(t);
+	timer_stop(t, &t->destruct_work);
 }
 
 /* Netns exit: nothing may run on @t afterwards. Process context. */

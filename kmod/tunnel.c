@@ -286,27 +286,36 @@ static void tombstone_end(struct l2tpss_net *pn, struct l2tpss_tunnel *t,
  * oldest tombstones go first. Live tunnels are l2tp_core's and always
  * tracked. Caller holds the lock.
  */
-static void records_trim(struct l2tpss_net *pn)
+static bool records_trim(struct l2tpss_net *pn, unsigned int max_evict)
 {
 	struct l2tpss_tunnel *t;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&pn->lock);
 	while (pn->nr_records > pn->max_records &&
-	       !list_empty(&pn->tombstones)) {
+	       !list_empty(&pn->tombstones) && n++ < max_evict) {
 		t = list_first_entry(&pn->tombstones, struct l2tpss_tunnel,
 				     tomb_node);
 		l2tpss_destruct_timer_stop(t);
 		tombstone_end(pn, t, true);
 		l2tpss_tunnel_put(t);	/* the records table's reference */
 	}
+	return pn->nr_records > pn->max_records &&
+	       !list_empty(&pn->tombstones);
 }
 
+/* A lower cap trims at once, a batch at a time with the lock dropped. */
 void l2tpss_set_max_records(struct l2tpss_net *pn, u32 max)
 {
-	spin_lock_bh(&pn->lock);
-	pn->max_records = max;
-	records_trim(pn);
-	spin_unlock_bh(&pn->lock);
+	bool more;
+
+	do {
+		spin_lock_bh(&pn->lock);
+		pn->max_records = max;
+		more = records_trim(pn, 64);
+		spin_unlock_bh(&pn->lock);
+		cond_resched();
+	} while (more);
 }
 
 /* @t is gone from l2tp_core: its destruct period starts. */
@@ -358,7 +367,7 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 	refused = !l2tpss_conn_bind(pn, t);
 	l2tpss_flow_add(pn, t);
 	pn->stats[L2TPSS_STAT_TUNNELS]++;
-	records_trim(pn);
+	records_trim(pn, 64);	/* (usually one over the cap: one goes) */
 	if (refused)
 		t->pending_reason = L2TPSS_REASON_REFUSED;
 	else
@@ -421,12 +430,14 @@ void l2tpss_session_refused(struct l2tp_session *session,
 {
 	struct l2tpss_net *pn = l2tpss_pernet(tunnel->l2tp_net);
 	struct l2tpss_tunnel *t;
+	unsigned long flags;
 
-	spin_lock_bh(&pn->lock);
+	/* A kretprobe handler may run with interrupts off (arch-dependent). */
+	spin_lock_irqsave(&pn->lock, flags);
 	t = pn->dead ? NULL : tunnel_lookup(pn, tunnel);
 	if (t && t->settings.single_shot && t->sessions_total)
 		count_refused(pn, t, session->session_id);
-	spin_unlock_bh(&pn->lock);
+	spin_unlock_irqrestore(&pn->lock, flags);
 }
 
 /* Deletes a session l2tp_core registered against single-shot, later. */
@@ -564,7 +575,8 @@ void l2tpss_session_deleted(struct l2tp_session *session)
 	if (t->state == L2TPSS_STATE_ACTIVE && !t->sessions) {
 		if (t->settings.single_shot) {
 			/* Table 18: the idle timeout is ignored. */
-			t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+			if (!t->pending_reason)
+				t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
 			disconnect = true;
 		} else {
 			t->state = L2TPSS_STATE_IDLE;
@@ -607,7 +619,7 @@ void l2tpss_tunnel_idle_expired(struct l2tpss_tunnel *t)
 	core_tunnel_accept_sessions(pn, t, false);
 	spin_lock_bh(&pn->lock);
 	idle = !pn->dead && t->state == L2TPSS_STATE_IDLE &&
-	       t->idle_seq == seq;
+	       t->idle_seq == seq && !t->pending_reason;
 	if (idle)
 		t->pending_reason = L2TPSS_REASON_IDLE_TIMEOUT;
 	/* Called off: the tunnel takes sessions again, as before. */
@@ -639,25 +651,50 @@ void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t)
 		l2tpss_tunnel_put(t);	/* the records table's reference */
 }
 
+/*
+ * Disconnect @t for @reason, if it is still connected and no disconnect is
+ * decided yet (the first reason stands). Caller holds the lock and a way
+ * to @t that may be its last (RCU in the packet path): a reference is
+ * taken here, for core_tunnel_delete(), which the caller drops. Returns
+ * whether it is to be deleted.
+ */
+static bool disconnect_as(struct l2tpss_net *pn, struct l2tpss_tunnel *t,
+			  u8 reason)
+{
+	lockdep_assert_held(&pn->lock);
+	if (pn->dead || t->state == L2TPSS_STATE_DESTRUCTING ||
+	    t->pending_reason || !kref_get_unless_zero(&t->ref))
+		return false;
+	t->pending_reason = reason;
+	return true;
+}
+
+static void core_tunnel_delete_put(struct l2tpss_net *pn,
+				   struct l2tpss_tunnel *t)
+{
+	core_tunnel_delete(pn, t);
+	l2tpss_tunnel_put(t);
+}
+
 int l2tpss_tunnel_disconnect(struct l2tpss_net *pn, u32 id,
 			     struct netlink_ext_ack *extack)
 {
 	struct l2tpss_tunnel *t;
+	bool disconnect = false;
 
 	spin_lock_bh(&pn->lock);
 	t = xa_load(&pn->tunnels, id);
-	if (t) {
-		t->pending_reason = L2TPSS_REASON_ADMIN;
-		kref_get(&t->ref);
-	}
+	if (t)
+		disconnect = disconnect_as(pn, t, L2TPSS_REASON_ADMIN);
 	spin_unlock_bh(&pn->lock);
 
 	if (!t) {
 		NL_SET_ERR_MSG(extack, "no such connected tunnel");
 		return -ENOENT;
 	}
-	core_tunnel_delete(pn, t);
-	l2tpss_tunnel_put(t);
+	/* (One decided already goes on with its own reason.) */
+	if (disconnect)
+		core_tunnel_delete_put(pn, t);
 	return 0;
 }
 
@@ -672,17 +709,11 @@ void l2tpss_tunnel_call_failed(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 	bool disconnect;
 
 	spin_lock_bh(&pn->lock);
-	disconnect = !pn->dead && t->state != L2TPSS_STATE_DESTRUCTING &&
-		     t->settings.single_shot && !t->sessions_total &&
-		     !t->pending_reason && kref_get_unless_zero(&t->ref);
-	if (disconnect)
-		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+	disconnect = t->settings.single_shot && !t->sessions_total &&
+		     disconnect_as(pn, t, L2TPSS_REASON_SINGLE_SHOT);
 	spin_unlock_bh(&pn->lock);
-
-	if (!disconnect)
-		return;
-	core_tunnel_delete(pn, t);
-	l2tpss_tunnel_put(t);
+	if (disconnect)
+		core_tunnel_delete_put(pn, t);
 }
 
 /*
@@ -694,16 +725,10 @@ void l2tpss_tunnel_refuse(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 	bool refuse;
 
 	spin_lock_bh(&pn->lock);
-	refuse = !pn->dead && t->state != L2TPSS_STATE_DESTRUCTING &&
-		 !t->pending_reason && kref_get_unless_zero(&t->ref);
-	if (refuse)
-		t->pending_reason = L2TPSS_REASON_REFUSED;
+	refuse = disconnect_as(pn, t, L2TPSS_REASON_REFUSED);
 	spin_unlock_bh(&pn->lock);
-
-	if (!refuse)
-		return;
-	core_tunnel_delete(pn, t);
-	l2tpss_tunnel_put(t);
+	if (refuse)
+		core_tunnel_delete_put(pn, t);
 }
 
 /*
@@ -737,7 +762,7 @@ int l2tpss_tunnel_set(struct l2tpss_net *pn, u32 id, struct nlattr **attrs,
 		WRITE_ONCE(t->conn->single_shot, true);
 	accept = takes_sessions(t);
 	if (!accept && !t->sessions) {
-		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT;
+		t->pending_reason = L2TPSS_REASON_SINGLE_SHOT; /* (none was) */
 		disconnect = true;
 	}
 	idle_timer_update(t);
@@ -800,8 +825,9 @@ void l2tpss_tunnels_init(struct l2tpss_net *pn, struct net *net)
 }
 
 /*
- * The netns is going away, or the module is: drop every record. l2tp_core's
- * own exit runs after ours and fires delete events that pn->dead ignores.
+ * The netns is going away, or the module is: drop every record. (In a
+ * netns going away, l2tp_core has deleted its tunnels already: their delete
+ * events were handled as any, and what they queued runs in the first flush.)
  */
 void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 {
@@ -833,6 +859,7 @@ void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 		l2tpss_timers_stop_sync(t);
 		xa_erase_bh(&pn->records, gen);
 		l2tpss_tunnel_put(t);
+		cond_resched();
 	}
 	xa_destroy(&pn->tunnels);
 	xa_destroy(&pn->records);

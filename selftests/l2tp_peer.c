@@ -29,6 +29,7 @@
 #include <linux/xfrm.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,29 +187,39 @@ static unsigned short udp4_sum(const struct in_addr *src,
 
 /*
  * -u ULEN: the datagram with a UDP header of its own whose length field
- * says ULEN bytes (header included), whatever follows; IPv4, a raw socket.
+ * says ULEN bytes (header included), whatever follows; a raw socket (with
+ * -b). IPv4: its checksum over the bytes the length names; IPv6: the
+ * kernel's, over all of it (IPV6_CHECKSUM), as a length of 0 means there.
  */
 static int send_udplen(const char *src, unsigned int sport,
-		       const struct sockaddr_in *dst, const unsigned char *msg,
-		       size_t len, unsigned int ulen)
+		       const struct sockaddr *dst, socklen_t dstlen,
+		       const unsigned char *msg, size_t len, unsigned int ulen)
 {
-	unsigned char pkt[65536];
+	struct sockaddr_in6 from6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in from = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	bool v6 = dst->sa_family == AF_INET6;
+	unsigned char pkt[65536];
+	int fd, off = 6;
 
-	if (fd < 0 || !src || inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
-	    bind(fd, (struct sockaddr *)&from, sizeof(from)))
-		die("raw UDP socket (-u needs -b ADDR, IPv4)");
+	fd = socket(dst->sa_family, SOCK_RAW, IPPROTO_UDP);
+	if (fd < 0 || !src ||
+	    (v6 ? inet_pton(AF_INET6, src, &from6.sin6_addr) :
+		  inet_pton(AF_INET, src, &from.sin_addr)) != 1 ||
+	    (v6 ? bind(fd, (struct sockaddr *)&from6, sizeof(from6)) :
+		  bind(fd, (struct sockaddr *)&from, sizeof(from))) ||
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off))))
+		die("raw UDP socket (-u needs -b ADDR)");
 	put16(pkt, sport);
-	put16(pkt + 2, ntohs(dst->sin_port));
+	put16(pkt + 2, v6 ? ntohs(((const struct sockaddr_in6 *)dst)->sin6_port) :
+			    ntohs(((const struct sockaddr_in *)dst)->sin_port));
 	put16(pkt + 4, ulen);
 	put16(pkt + 6, 0);
 	memcpy(pkt + 8, msg, len);
-	/* Over the bytes the length names, as the receiver checks it. */
-	put16(pkt + 6, udp4_sum(&from.sin_addr, &dst->sin_addr, pkt,
-				ulen < 8 + len ? ulen : 8 + len));
-	if (sendto(fd, pkt, 8 + len, 0, (const struct sockaddr *)dst,
-		   sizeof(*dst)) < 0) {
+	if (!v6)
+		put16(pkt + 6, udp4_sum(&from.sin_addr,
+					&((const struct sockaddr_in *)dst)->sin_addr,
+					pkt, ulen < 8 + len ? ulen : 8 + len));
+	if (sendto(fd, pkt, 8 + len, 0, dst, dstlen) < 0) {
 		fprintf(stderr, "send: %s\n", strerror(errno));
 		return 1;
 	}
@@ -231,7 +242,7 @@ static int do_send(int argc, char **argv)
 	const char *src = NULL;
 	char *kind, *list, *save;
 	struct addrinfo *ai;
-	int fd, type, opt, gso = 0;
+	int fd, type, opt, gso = 0, ulen_given = 0;
 
 	optind = 1;
 	while ((opt = getopt(argc, argv, "+b:s:n:gu:")) != -1) {
@@ -240,7 +251,7 @@ static int do_send(int argc, char **argv)
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 'n': count = strtoul(optarg, NULL, 0); break;
 		case 'g': gso = 1; break;
-		case 'u': ulen = strtoul(optarg, NULL, 0); break;
+		case 'u': ulen = strtoul(optarg, NULL, 0); ulen_given = 1; break;
 		default: return 2;
 		}
 	}
@@ -272,10 +283,9 @@ static int do_send(int argc, char **argv)
 				total += size;
 				continue;
 			}
-			if (ulen) {
-				if (send_udplen(src, atoi(argv[0]),
-						(struct sockaddr_in *)ai->ai_addr,
-						msg, len, ulen))
+			if (ulen_given) {
+				if (send_udplen(src, atoi(argv[0]), ai->ai_addr,
+						ai->ai_addrlen, msg, len, ulen))
 					return 1;
 				continue;
 			}

@@ -24,7 +24,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 43
+ktap_set_plan 44
 
 l2tp_modules_load
 modprobe -a esp4 esp6 xfrm_user 2>/dev/null
@@ -99,8 +99,11 @@ send $B -n 5 -b $LB6 1701 $LA6 1701 sccrq
 check "plaintext SCCRQ, IPv6: none of 5" stays $QUIET rx_is rx 0
 send $B -n 5 -s 4000 -b $LB6 1701 $LA6 1701 sccrq
 check "the same, fragmented, IPv6: none of 5" stays $QUIET rx_is rx 0
-check "each datagram was judged once, whole: 20 plaintext drops" \
-	stat_is drop_plaintext $((d0 + 20))
+send $B -n 5 -u 0 -b $LB6 1701 $LA6 1701 sccrq
+check "the same with a UDP length of 0 (IPv6 UDP: all of it): none of 5" \
+	stays $QUIET rx_is rx 0
+check "each datagram was judged once, whole: 25 plaintext drops" \
+	stat_is drop_plaintext $((d0 + 25))
 ip -n $A l2tp add tunnel tunnel_id 5 peer_tunnel_id 5 encap udp \
 	local $LA remote $LB udp_sport 1750 udp_dport 1701
 ip -n $A l2tp del tunnel tunnel_id 5
@@ -124,13 +127,15 @@ ctl -n $A profile del rw4
 ctl -n $A profile del rw6
 send $B -s 4000 -b $LB 1701 $LA 1701 sccrq
 send $B -s 4000 -b $LB6 1701 $LA6 1701 sccrq
-check "without require-ipsec the large ones arrive, whole" wait_for 5 rx_is rx 2
+send $B -u 0 -b $LB6 1701 $LA6 1701 sccrq
+check "without require-ipsec the large ones, and the one of length 0, arrive" \
+	wait_for 5 rx_is rx 3
 
 # Fragments inside ESP: a fragmented SCCRQ over IPsec is judged whole too.
 ctl -n $A defaults set single-shot on destruct-timeout 600
 conn_up $LA6 $LB6 0x100 1
 send $B -s 4000 -b $LB6 1701 $LA6 1701 sccrq
-check "a fragmented SCCRQ over IPv6 ESP arrives" wait_for 5 rx_is rx 3
+check "a fragmented SCCRQ over IPv6 ESP arrives" wait_for 5 rx_is rx 4
 ip -n $A l2tp add tunnel tunnel_id 7 peer_tunnel_id 7 encap udp \
 	local $LA6 remote $LB6 udp_sport 1757 udp_dport 1701
 send $B -b $LB6 1701 $LA6 1757 hello 7	# (binds it to the connection)
@@ -139,7 +144,7 @@ d0=$(stat drop_second_tunnel)
 send $B -s 4000 -b $LB6 1701 $LA6 1701 sccrq
 check "a second one over that single-shot connection is dropped whole" \
 	wait_for 5 stat_is drop_second_tunnel $((d0 + 1))
-check "and never arrives" stays $QUIET rx_is rx 3
+check "and never arrives" stays $QUIET rx_is rx 4
 ip -n $A l2tp del tunnel tunnel_id 7
 flush
 

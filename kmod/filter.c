@@ -338,8 +338,12 @@ static u8 judge(struct l2tpss_net *pn, struct sk_buff *skb, unsigned int off,
 		if (pkt.control)
 			l2tpss_conn_evidence(c, f->peer_port, f->local_port,
 					     f->x->id.spi);
-		/* A packet of a tunnel bound to none yet binds it (item 9). */
+		/*
+		 * A tunnel's first packet in binds it (item 9), if it came
+		 * over an SA: one that began in the clear stays plain.
+		 */
 		if (*tp && !READ_ONCE((*tp)->conn) &&
+		    !READ_ONCE((*tp)->plain_first) &&
 		    !l2tpss_conn_bind_packet(pn, *tp, c, f->x->id.spi)) {
 			l2tpss_tunnel_refuse(pn, *tp);
 			if (pkt.control && l2tpss_msg_is_teardown(pkt.msg_type))
@@ -415,6 +419,9 @@ static unsigned int filter(struct net *net, struct sk_buff *skb,
 	}
 	if (why)
 		return drop(pn, f, t, c, why);
+	if (t && !f->x && f->dir == L2TPSS_DIR_IN && !READ_ONCE(t->conn) &&
+	    !READ_ONCE(t->plain_first))
+		WRITE_ONCE(t->plain_first, true);
 	return NF_ACCEPT;
 }
 

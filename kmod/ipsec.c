@@ -22,8 +22,9 @@
  * carried the last L2TP control message of the tunnel's flow (an SCCRQ or
  * SCCCN, before l2tp_core had the tunnel), if exactly one did; otherwise
  * the first packet naming the tunnel that comes over an SA binds it (see
- * filter.c). Until then it is bound to none, and nothing is torn down on
- * its account.
+ * filter.c), unless its first packet in came in the clear: a tunnel that
+ * began in plaintext stays plain. Until then it is bound to none, and
+ * nothing is torn down on its account.
  *
  * Teardown hard-expires and deletes exactly the SAs of the connection, by
  * SPI (key managers such as strongSwan then delete the CHILD_SA and tell

@@ -158,6 +158,7 @@ struct l2tpss_tunnel {
 	struct l2tpss_conn *conn;
 	__be32 bound_spi;		/* the SA that showed it */
 	u8 bound_how;			/* enum l2tpss_binding */
+	bool plain_first;		/* its first packet in came in the clear */
 	u64 bound_at;			/* ktime_get_boottime_seconds() */
 	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
 	struct list_head tomb_node;	/* l2tpss_net.tombstones, in destruct */

@@ -54,15 +54,19 @@ listening() { # NS ID FILE
 check "the monitor of $NS listens" wait_for 20 listening $NS 99 "$MON"
 check "the monitor of $NS_B listens" wait_for 20 listening $NS_B 98 "$MON_B"
 
-ctl -n $NS defaults set idle-timeout "$S" destruct-timeout 10
+# Long timers by default: no step races one. Tunnel 1 gets a short idle
+# timeout once it is active, where no timer runs.
+ctl -n $NS defaults set idle-timeout 3600 destruct-timeout 10
 ctl -n $NS stats reset
+ctl -n $NS_B stats reset	# (after its monitor's probe tunnels)
 tunnel_add $NS 1 1 $L 192.0.2.11
 session_add $NS 1 5 5
+ctl -n $NS set tunnel 1 idle-timeout 1
 ip -n $NS l2tp del session tunnel_id 1 session_id 5
 wait_for 10 gone $NS 1
 wait_for 5 seen '.event == "tunnel-disconnect" and .tunnel_id == 1'
 check_eq "a tunnel's life, event by event" \
-	"tunnel-new session-new:5 tunnel-active session-delete:5 tunnel-idle tunnel-disconnect(idle-timeout)" \
+	"tunnel-new session-new:5 tunnel-active tunnel-set session-delete:5 tunnel-idle tunnel-disconnect(idle-timeout)" \
 	"$(events "$MON" 1)"
 
 # Tunnel 2 keeps its tombstone for the rest of the test.
@@ -101,6 +105,7 @@ ctl -n $NS stats reset
 # is kept an hour): the counters stay at zero.
 zero() { [ "$(ctl -n $NS -j stats | jq '[.[]] | add')" = 0 ]; }
 check "stats reset zeroes them" zero
+tunnel_add $NS_B 97 97 $L 192.0.2.97 ip
 check "and other netns keep theirs" \
 	json_check "$(ctl -n $NS_B -j stats)" '.tunnels == 1'
 

@@ -54,7 +54,8 @@ tunnel_add $NS 3 3 $L 192.0.2.13
 session_add $NS 3 1 1
 ctl -n $NS set tunnel 3 single-shot on
 check "single-shot set on a live tunnel refuses further sessions" \
-	sh -c "! ip -n $NS l2tp add session name x3 tunnel_id 3 session_id 2 peer_session_id 2 2>/dev/null"
+	sh -c "ip -n $NS l2tp add session name x3 tunnel_id 3 session_id 2 peer_session_id 2 2>&1 |
+	       grep -q 'No such device'"
 ip -n $NS l2tp del session tunnel_id 3 session_id 1
 check_eq "and disconnects it when its session goes" "destructing single-shot" \
 	"$(field $NS 3 state) $(field $NS 3 reason)"

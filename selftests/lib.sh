@@ -86,7 +86,7 @@ S=${L2TPSS_TIME_SCALE:-1}
 # item or an l2tp_core delete takes on the slowest kernel under emulation
 # (6.1 deletes a tunnel in about 40 ms there, the debug kernel in 0.2 s).
 QUIET=1
-[ "$S" -gt 2 ] && QUIET=$((2 / S)).$((200 / S % 100))
+[ "$S" -gt 2 ] && printf -v QUIET '0.%02d' $((200 / S))
 
 # Time without an exec per reading or per nap: bash's own clock, and a read
 # that times out on a pipe nobody writes to.

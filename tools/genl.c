@@ -238,7 +238,7 @@ void events_listen(reply_fn fn, void *arg)
 {
 	struct request req = { .fn = fn, .arg = arg };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int group, err;
+	int group, err, rcvbuf = 4 << 20;
 
 	if (!cb)
 		fail(EXIT_FAIL, "out of memory");
@@ -255,11 +255,26 @@ void events_listen(reply_fn fn, void *arg)
 	if (err)
 		fail(EXIT_FAIL, "monitor: cannot join the events group: %s",
 		     nl_geterror(err));
+	/*
+	 * Bursts (a daemon's batch of tunnels, evictions) come faster than
+	 * a terminal reads: a large buffer, and a word when it overran.
+	 */
+	if (setsockopt(nl_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(nl_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	/* Events are not answers: no sequence number to match. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &req);
-	do
+	for (;;) {
 		err = nl_recvmsgs(sock, cb);
-	while (err >= 0 || err == -NLE_NOMEM);
+		if (err >= 0)
+			continue;
+		if (err != -NLE_NOMEM)
+			break;
+		fflush(stdout);
+		fputs("l2tpss-ctl: monitor: events lost (receive buffer overrun); stats counts them all\n",
+		      stderr);
+	}
 	fail(EXIT_FAIL, "monitor: %s", nl_geterror(err));
 }

@@ -47,16 +47,6 @@ refused() {
 	wait_for 5 sh -c "[ \$($L2TPSS_CTL -n $A stats -j | jq .drop_spent) -gt $1 ]" &&
 		stays $QUIET rx_is "$2"
 }
-# hard_expired SPI...: ip xfrm monitor showed a hard expire of each SPI.
-hard_expired() {
-	local spi
-
-	for spi in "$@"; do
-		awk -v spi="$(printf 'spi 0x%08x ' "$spi")" '
-			/^Expired/ { s = 0 } index($0, spi) { s = 1 }
-			/hard 1/ && s { f = 1 } END { exit !f }' "$TMP/xfrm" || return 1
-	done
-}
 conn() { ctl -n $A conn show -j | jq -c "[.[] | select(.reqid == $1)] | last"; }
 states() { ip -n "$1" xfrm state | grep -c "reqid $2 mode"; }
 policies() { ip -n "$1" xfrm policy | grep -c "reqid $2 mode"; }
@@ -174,7 +164,7 @@ ip -n $A l2tp del session tunnel_id 40 session_id 1
 check "its end expires the SAs where they are now" \
 	wait_for 5 sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid 4 mode') = 0 ]"
 check "both were hard-expired: key managers got XFRM_MSG_EXPIRE hard=1" \
-	wait_for 5 hard_expired 0x400 0x401
+	wait_for 5 hard_expired "$TMP/xfrm" 0x400 0x401
 flush
 
 # 3. Twenty SAs of one identity: all followed.

@@ -69,16 +69,6 @@ event_is() {
 }
 spent() { conn "$1" | jq -e .spent >/dev/null; }
 conns_are() { [ "$(connections)" = "$1" ]; }
-# hard_expired SPI...: ip xfrm monitor showed a hard expire of each SPI.
-hard_expired() {
-	local spi
-
-	for spi in "$@"; do
-		awk -v spi="$(printf 'spi 0x%08x ' "$spi")" '
-			/^Expired/ { s = 0 } index($0, spi) { s = 1 }
-			/hard 1/ && s { f = 1 } END { exit !f }' "$TMP/xfrm" || return 1
-	done
-}
 # tunnel_is ID FILTER: the newest record of tunnel ID, read now, fits FILTER.
 tunnel_is() { json_check "$(ctl -n $A show tunnel "$1" -j | jq -c '.[0]')" "$2"; }
 
@@ -177,7 +167,7 @@ single_shot() {
 	check "$tag: its end hard-expires both SAs at destruct start" \
 		wait_for 2 stat_is sas_expired $((st0 + 2))
 	check "$tag: key managers got XFRM_MSG_EXPIRE hard=1 for each" \
-		wait_for 2 hard_expired $((r * 16 + 1)) $((r * 16 + 2))
+		wait_for 2 hard_expired "$TMP/xfrm" $((r * 16 + 1)) $((r * 16 + 2))
 	check "$tag: its SAs are gone" no_sa $A "$r"
 	check "$tag: its peer's policies are gone" wait_for 2 no_policy $A "$r"
 	check "$tag: the other peer's SAs and policies are untouched" \

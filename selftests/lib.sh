@@ -171,6 +171,19 @@ monitor_listens() {
 	return 1
 }
 
+# hard_expired FILE SPI...: the output of ip xfrm monitor in FILE shows a
+# hard expire (XFRM_MSG_EXPIRE, hard 1) of each SPI.
+hard_expired() {
+	local file=$1 spi
+
+	shift
+	for spi in "$@"; do
+		awk -v spi="$(printf 'spi 0x%08x ' "$spi")" '
+			/^Expired/ { s = 0 } index($0, spi) { s = 1 }
+			/hard 1/ && s { f = 1 } END { exit !f }' "$file" || return 1
+	done
+}
+
 # in_core NS ID: l2tp_core has tunnel ID. (ip l2tp show tunnel tunnel_id ID
 # lists every tunnel when there is none of that id.)
 in_core() { ip -n "$1" l2tp show tunnel | grep -q "^Tunnel $2,"; }

@@ -219,11 +219,21 @@ static int send_udplen(const char *src, unsigned int sport,
 		put16(pkt + 6, udp4_sum(&from.sin_addr,
 					&((const struct sockaddr_in *)dst)->sin_addr,
 					pkt, ulen < 8 + len ? ulen : 8 + len));
-	if (sendto(fd, pkt, 8 + len, 0, dst, dstlen) < 0) {
-		fprintf(stderr, "send: %s\n", strerror(errno));
-		return 1;
+	/* (A raw IPv6 socket takes sin6_port for the protocol: none.) */
+	if (v6) {
+		struct sockaddr_in6 to = *(const struct sockaddr_in6 *)dst;
+
+		to.sin6_port = 0;
+		if (sendto(fd, pkt, 8 + len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0)
+			goto err;
+	} else if (sendto(fd, pkt, 8 + len, 0, dst, dstlen) < 0) {
+		goto err;
 	}
 	return 0;
+err:
+	fprintf(stderr, "send: %s\n", strerror(errno));
+	return 1;
 }
 
 /*

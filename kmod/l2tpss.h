@@ -286,7 +286,7 @@ void l2tpss_settings_apply(struct l2tpss_settings *s, struct nlattr **attrs,
 			   u8 source);
 void l2tpss_policy_set_defaults(struct l2tpss_net *pn, struct nlattr **attrs);
 int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
-		       struct netlink_ext_ack *extack);
+		       bool replace, struct netlink_ext_ack *extack);
 int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
 		       struct netlink_ext_ack *extack);
 int l2tpss_settings_put(struct sk_buff *skb, int attrtype,

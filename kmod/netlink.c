@@ -555,7 +555,9 @@ static int l2tpss_profile_add_doit(struct sk_buff *skb, struct genl_info *info)
 	int err = parse_profile(info, attrs);
 
 	return err ?: l2tpss_profile_add(l2tpss_pernet(genl_info_net(info)),
-					 attrs, info->extack);
+					 attrs, info->genlhdr->cmd ==
+					 L2TPSS_CMD_PROFILE_REPLACE,
+					 info->extack);
 }
 
 static int l2tpss_profile_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -697,6 +699,13 @@ static const struct genl_ops l2tpss_ops[] = {
 	},
 	{
 		.cmd = L2TPSS_CMD_PROFILE_ADD,
+		.doit = l2tpss_profile_add_doit,
+		.policy = profile_policy,
+		.maxattr = ARRAY_SIZE(profile_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = L2TPSS_CMD_PROFILE_REPLACE,
 		.doit = l2tpss_profile_add_doit,
 		.policy = profile_policy,
 		.maxattr = ARRAY_SIZE(profile_policy) - 1,

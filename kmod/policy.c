@@ -297,12 +297,18 @@ static struct l2tpss_profile *profile_find(struct l2tpss_net *pn,
 	return NULL;
 }
 
-/* Applies to tunnels that register from now on. */
+/*
+ * Applies to tunnels that register from now on. With @replace
+ * (L2TPSS_CMD_PROFILE_REPLACE) a profile of the same name is replaced where
+ * it stands in the list, in one step for the readers: a tunnel that registers
+ * meanwhile gets the old profile or the new one, never none.
+ */
 int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
-		       struct netlink_ext_ack *extack)
+		       bool replace, struct netlink_ext_ack *extack)
 {
-	struct l2tpss_profile *p = kzalloc(sizeof(*p), GFP_KERNEL);
-	int err;
+	struct l2tpss_profile *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	struct l2tpss_profile *old;
+	int err = 0;
 
 	if (!p)
 		return -ENOMEM;
@@ -311,9 +317,12 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 		goto free;
 
 	spin_lock_bh(&pn->lock);
-	if (profile_find(pn, p->name)) {
+	old = profile_find(pn, p->name);
+	if (old && !replace) {
 		NL_SET_ERR_MSG(extack, "a profile of that name exists");
 		err = -EEXIST;
+	} else if (old) {
+		list_replace_rcu(&old->node, &p->node);
 	} else if (pn->nr_profiles >= L2TPSS_PROFILES_MAX) {
 		NL_SET_ERR_MSG(extack, "too many profiles in this netns");
 		err = -ENOSPC;
@@ -323,8 +332,11 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 		atomic_long_inc(&nr_profiles);
 	}
 	spin_unlock_bh(&pn->lock);
-	if (!err)
-		return 0;
+	if (err)
+		goto free;
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
 free:
 	kfree(p);
 	return err;

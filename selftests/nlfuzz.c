@@ -171,6 +171,7 @@ static void template(struct buf *b, int cmd)
 		settings(b, L2TPSS_A_SETTINGS);
 		break;
 	case L2TPSS_CMD_PROFILE_ADD:
+	case L2TPSS_CMD_PROFILE_REPLACE:
 	case L2TPSS_CMD_PROFILE_DEL:
 		profile(b);
 		break;

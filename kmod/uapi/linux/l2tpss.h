@@ -50,13 +50,17 @@ enum l2tpss_cmd {
 					 */
 	L2TPSS_CMD_TUNNEL_SET,		/* L2TPSS_A_TUNNEL_ID, L2TPSS_A_SETTINGS */
 	L2TPSS_CMD_TUNNEL_DISCONNECT,	/* L2TPSS_A_TUNNEL_ID */
-	L2TPSS_CMD_PROFILE_ADD,		/* L2TPSS_A_PROFILE */
+	L2TPSS_CMD_PROFILE_ADD,		/* L2TPSS_A_PROFILE; -EEXIST if named */
 	L2TPSS_CMD_PROFILE_DEL,		/* L2TPSS_A_PROFILE: name only */
 	L2TPSS_CMD_PROFILE_GET,		/* dump */
 	L2TPSS_CMD_STATS_GET,		/* reply: L2TPSS_A_STATS */
 	L2TPSS_CMD_STATS_RESET,
 	L2TPSS_CMD_EVENT,		/* notification on the "events" group */
 	L2TPSS_CMD_CONN_GET,		/* dump: IPsec connections, L2TPSS_A_CONN */
+	L2TPSS_CMD_PROFILE_REPLACE,	/* L2TPSS_A_PROFILE: adds it, or
+					 * replaces the one of that name in
+					 * place
+					 */
 
 	__L2TPSS_CMD_MAX,
 };

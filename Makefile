@@ -9,7 +9,9 @@
 # make demo         set up, build, and show the module at work in a VM
 # make bench        the benchmark, in a VM per kernel of the matrix
 # make fuzz         libFuzzer on the L2TP parser for FUZZ_SECONDS (600)
-# make install      module into /lib/modules, CLI into $(PREFIX)/sbin
+# make install      module into /lib/modules, CLI into $(PREFIX)/sbin, with
+#                   its man pages, completion, systemd units, example config
+# make install-cli  the same without the module
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 L2TPSS_CACHE ?= $(HOME)/.cache/l2tpss
@@ -30,7 +32,7 @@ MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check check-debug demo bench fuzz install clean
+.PHONY: all module cli check check-debug demo bench fuzz install install-cli clean
 
 all: module cli
 
@@ -90,11 +92,30 @@ demo:
 	$(MAKE) cli
 	selftests/vm/run.sh -k $(DEMO_KERNEL) -- selftests/demo.sh $(DEMO_KERNEL)
 
-install: all
+install: all install-cli
 	$(MAKE) -C $(KDIR) M=$(CURDIR) L2TP_SRC=$(abspath $(L2TP_SRC)) \
 		L2TPSS_VERSION=$(VERSION) modules_install
 	depmod -a $(shell sed -n 's/.*"\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
+# The CLI, its man pages, bash completion, the systemd units and, if there
+# is none yet, the example /etc/l2tpss/l2tpss.conf (never overwritten).
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITS := l2tpss.service l2tpss-prometheus.service
+install-cli: cli $(addprefix build/dist/,$(UNITS))
 	install -D -m 0755 tools/l2tpss-ctl $(DESTDIR)$(PREFIX)/sbin/l2tpss-ctl
+	install -D -m 0644 tools/l2tpss-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tpss-ctl.8
+	install -D -m 0644 tools/l2tpss.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/l2tpss.conf.5
+	install -D -m 0644 dist/l2tpss-ctl.bash-completion $(DESTDIR)$(COMPLETIONSDIR)/l2tpss-ctl
+	install -D -m 0644 -t $(DESTDIR)$(UNITDIR) $(addprefix build/dist/,$(UNITS)) \
+		dist/l2tpss-prometheus.timer
+	test -e $(DESTDIR)$(SYSCONFDIR)/l2tpss/l2tpss.conf || \
+		install -D -m 0644 dist/l2tpss.conf $(DESTDIR)$(SYSCONFDIR)/l2tpss/l2tpss.conf
+
+build/dist/%.service: dist/%.service.in
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@
 
 clean:
 	rm -rf build

@@ -42,6 +42,13 @@ static void connect_family(void)
 		fail(EXIT_FAIL, "the l2tpss module is not loaded (modprobe l2tpss)");
 }
 
+void genl_close(void)
+{
+	if (sock)
+		nl_socket_free(sock);
+	sock = NULL;
+}
+
 /* The family id is filled in by request_run(), so that arguments are
  * checked before anything needs the module.
  */
@@ -201,9 +208,15 @@ void request_run(struct nl_msg *msg, reply_fn fn, void *arg,
 		 const char *what)
 {
 	struct request req = { .msg = msg, .fn = fn, .arg = arg };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct nl_cb *cb;
 	int err;
 
+	/* A batch's first pass: the words made a request; send nothing. */
+	if (opts.dry_run) {
+		nlmsg_free(msg);
+		return;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		fail(EXIT_FAIL, "out of memory");
 	connect_family();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * l2tpss-ctl profile add NAME peer PREFIX [local ADDR] [SETTING VALUE]...
+ * l2tpss-ctl profile add|replace NAME peer PREFIX [local ADDR] [SETTING VALUE]...
  * l2tpss-ctl profile del NAME
  * l2tpss-ctl profile show
  */
@@ -60,16 +60,22 @@ static void put_name(struct nl_msg *msg, const char *name)
 	nla_put_string(msg, L2TPSS_PROFILE_A_NAME, name);
 }
 
-static int profile_add(int argc, char **argv)
+/* add fails when the name exists; replace creates or replaces in place. */
+static int profile_add(int argc, char **argv, bool replace)
 {
-	struct nl_msg *msg = request_new(L2TPSS_CMD_PROFILE_ADD, false);
+	const char *what = replace ? "profile replace" : "profile add";
+	struct nl_msg *msg = request_new(replace ? L2TPSS_CMD_PROFILE_REPLACE :
+					 L2TPSS_CMD_PROFILE_ADD, false);
 	char **settings = calloc(argc + 1, sizeof(*settings));
 	struct nlattr *nest;
 	bool peer = false;
 	int i, n = 0;
 
-	if (argc < 1 || !settings)
-		fail(EXIT_USAGE, "usage: profile add NAME peer PREFIX [local ADDR] [SETTING VALUE]...");
+	if (!settings)
+		fail(EXIT_FAIL, "out of memory");
+	if (argc < 1)
+		fail(EXIT_USAGE, "usage: %s NAME peer PREFIX [local ADDR] [SETTING VALUE]...",
+		     what);
 	nest = nla_nest_start(msg, L2TPSS_A_PROFILE);
 	put_name(msg, argv[0]);
 	for (i = 1; i < argc; i += 2) {
@@ -90,12 +96,12 @@ static int profile_add(int argc, char **argv)
 		}
 	}
 	if (!peer)
-		fail(EXIT_USAGE, "profile add: peer PREFIX is required");
+		fail(EXIT_USAGE, "%s: peer PREFIX is required", what);
 	if (n)
 		settings_parse(n, settings, msg, L2TPSS_PROFILE_A_SETTINGS);
 	nla_nest_end(msg, nest);
 	free(settings);
-	request_run(msg, NULL, NULL, "profile add");
+	request_run(msg, NULL, NULL, what);
 	return 0;
 }
 
@@ -114,7 +120,7 @@ static int profile_del(int argc, char **argv)
 }
 
 /* "192.0.2.0/24" from the address attributes and the prefix length. */
-static const char *prefix_text(struct nlattr *v4, struct nlattr *v6,
+const char *prefix_text(struct nlattr *v4, struct nlattr *v6,
 			       struct nlattr *plen, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
@@ -190,9 +196,11 @@ int do_profile(int argc, char **argv)
 	if (argc == 0 || matches(argv[0], "show"))
 		return profile_show(argc ? argc - 1 : 0, argv + !!argc);
 	if (matches(argv[0], "add"))
-		return profile_add(argc - 1, argv + 1);
+		return profile_add(argc - 1, argv + 1, false);
+	if (matches(argv[0], "replace"))
+		return profile_add(argc - 1, argv + 1, true);
 	if (matches(argv[0], "del"))
 		return profile_del(argc - 1, argv + 1);
-	fail(EXIT_USAGE, "unknown keyword \"%s\" after profile; expected add, del or show",
+	fail(EXIT_USAGE, "unknown keyword \"%s\" after profile; expected add, replace, del or show",
 	     argv[0]);
 }

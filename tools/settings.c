@@ -136,6 +136,24 @@ void settings_print(struct nlattr *nest, struct nlattr *source_nest)
 	printf("\n");
 }
 
+/* The settings of @nest as words of the command line, each after a blank. */
+void settings_words(struct nlattr *nest)
+{
+	struct nlattr *attr;
+	int rem, type;
+
+	nla_for_each_nested(attr, nest, rem) {
+		type = nla_type(attr);
+		if (type <= 0 || type > L2TPSS_SET_MAX)
+			continue;
+		if (settings[type].flag)
+			printf(" %s %s", settings[type].word,
+			       on_off(nla_get_u8(attr)));
+		else
+			printf(" %s %u", settings[type].word, nla_get_u32(attr));
+	}
+}
+
 /* JSON of where each setting came from: { "idle_timeout": "profile", ... } */
 struct json_object *sources_to_json(struct nlattr *source_nest)
 {

@@ -32,13 +32,14 @@ ROOT_LAYOUT=1
 # pahole for module BTF) and for the tests themselves (ping for net/l2tp.sh,
 # perl for checkpatch, clang and its libFuzzer for the parser's fuzz target,
 # the daemons l2tpss_e2e.sh and l2tpss_nat.sh run in the VM, which boots on
-# the host's root, and the NAT of the latter: nft, conntrack).
+# the host's root, and the NAT of the latter: nft, conntrack; man-db and
+# systemd for the man pages' and the units' checks of host/dist.sh).
 HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
-	conntrack)
+	conntrack man-db systemd)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).

@@ -35,7 +35,7 @@ bg ip netns exec $A "$PEER" natt 4500
 bg ip netns exec $B "$PEER" natt 4500
 bg ip netns exec $A "$PEER" count 1701 "$TMP/rx"
 bg ip -n $A xfrm monitor >"$TMP/xfrm"
-wait_for 5 test -s "$TMP/rx"
+wait_for 20 test -s "$TMP/rx"
 
 send() { ip netns exec "$1" "$PEER" send "${@:2}"; }
 rx() { cat "$TMP/rx"; }
@@ -44,7 +44,7 @@ stat() { ctl -n $A stats -j | jq ".$1"; }
 # refused D0 R0: an SCCRQ just sent was dropped as spent (the counter past
 # D0) and never arrives (the socket stays at R0).
 refused() {
-	wait_for 5 sh -c "[ \$($L2TPSS_CTL -n $A stats -j | jq .drop_spent) -gt $1 ]" &&
+	wait_for 20 sh -c "[ \$($L2TPSS_CTL -n $A stats -j | jq .drop_spent) -gt $1 ]" &&
 		stays $QUIET rx_is "$2"
 }
 conn() { ctl -n $A conn show -j | jq -c "[.[] | select(.reqid == $1)] | last"; }
@@ -110,9 +110,34 @@ check "each tunnel is bound by its own data, to its own connection" \
 	sh -c "[ \"\$($L2TPSS_CTL -n $A show -j | jq -c '[.[] | select(.tunnel_id <= 2) | [.tunnel_id, .ipsec.reqid, .ipsec.binding.spi, .ipsec.binding.how]] | sort')\" = '[[1,1,\"0x00000100\",\"packet\"],[2,2,\"0x00000200\",\"packet\"]]' ]"
 ctl -n $A set tunnel 1 single-shot on
 ip -n $A l2tp del session tunnel_id 1 session_id 1
+# torn_down WHAT REQID: WHAT (states, policies) of REQID in A gone within
+# 5 s; if not, what is left and what l2tpss says of it.
+# torn_down WHAT REQID TUNNEL: WHAT (states, policies) of REQID in A gone
+# within 20 s (a work item's job: well under a second, but seen to take
+# over 5 s once on an emulated 6.1 with the host busy); if not, what is
+# left and what l2tpss says of it. A teardown slower than 2 s is reported.
+none_of() { [ "$("$1" $A "$2")" = 0 ]; }
+torn_down() {
+	local what=$1 reqid=$2 t0 t1
+
+	now_us t0
+	if wait_for 20 none_of "$what" "$reqid"; then
+		now_us t1
+		(((t1 - t0) / 1000 < 2000)) ||
+			ktap_print_msg "slow: $what of reqid $reqid gone after $(((t1 - t0) / 1000)) ms"
+		return 0
+	fi
+	echo "after 20 s: $("$what" $A "$reqid") $what of reqid $reqid"
+	ip -n $A xfrm state | grep -B2 "reqid $reqid mode"
+	ctl -n $A -j conn show
+	ctl -n $A -j show | jq -c ".[] | select(.tunnel_id == $3)"
+	ctl -n $A -j stats
+	ip -n $A l2tp show tunnel
+	return 1
+}
 check "the single-shot tunnel's end tears down its connection only: SAs" \
-	wait_for 5 sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid 1 mode') = 0 ]"
-check "and policies" wait_for 5 sh -c "[ \$(ip -n $A xfrm policy | grep -c 'reqid 1 mode') = 0 ]"
+	torn_down states 1 1
+check "and policies" torn_down policies 1 1
 other_stays() { [ "$(states $A 2) $(policies $A 2)" = "2 2" ]; }
 check "the other connection's SAs and policies stay" stays $QUIET other_stays
 check "and its pseudowire keeps passing traffic" \
@@ -129,7 +154,7 @@ both 3 0x300 "" "" natt
 send $B -b $LB 1701 $LA 1701 sccrq
 send $B -b $LB 1701 $LA 1701 stopccn
 spent() { json_check "$(conn "$1")" '.spent' >/dev/null; }
-check "NAT-T: a StopCCN before any session spends the connection" wait_for 5 spent 3
+check "NAT-T: a StopCCN before any session spends the connection" wait_for 20 spent 3
 gen=$(conn 3 | jq .generation)
 OP=update sa $A $LB $LA 0x300 3 4600 4500
 OP=update sa $A $LA $LB 0x301 3 4500 4600
@@ -145,7 +170,7 @@ check "so L2TP over it is still refused" refused "$d0" "$r0"
 ip -n $A xfrm state delete src $LB dst $LA proto esp spi 0x300
 ip -n $A xfrm state delete src $LA dst $LB proto esp spi 0x301
 conn_gone() { [ "$(conn 3)" = null ]; }
-check "once all its SAs are gone for good, the connection ends" wait_for 10 conn_gone
+check "once all its SAs are gone for good, the connection ends" wait_for 20 conn_gone
 flush
 
 # A single-shot tunnel's connection, remapped, is torn down at its new port.
@@ -153,7 +178,7 @@ both 4 0x400 "" "" natt
 ip -n $A l2tp add tunnel tunnel_id 40 peer_tunnel_id 41 encap udp \
 	local $LA remote $LB udp_sport 1740 udp_dport 1701
 send $B -b $LB 1701 $LA 1740 hello 40
-check "a tunnel over NAT-T is bound by its first packet" wait_for 5 \
+check "a tunnel over NAT-T is bound by its first packet" wait_for 20 \
 	sh -c "[ \"\$($L2TPSS_CTL -n $A show tunnel 40 -j | jq '.[0].ipsec.reqid')\" = 4 ]"
 OP=update sa $A $LB $LA 0x400 4 4800 4500
 OP=update sa $A $LA $LB 0x401 4 4500 4800
@@ -161,10 +186,9 @@ check_eq "the NAT rebinds: still bound, to the connection at its new port" "4 48
 	"$(field $A 40 ipsec.reqid) $(field $A 40 ipsec.natt_port)"
 session_add $A 40 1 1
 ip -n $A l2tp del session tunnel_id 40 session_id 1
-check "its end expires the SAs where they are now" \
-	wait_for 5 sh -c "[ \$(ip -n $A xfrm state | grep -c 'reqid 4 mode') = 0 ]"
+check "its end expires the SAs where they are now" torn_down states 4 40
 check "both were hard-expired: key managers got XFRM_MSG_EXPIRE hard=1" \
-	wait_for 5 hard_expired "$TMP/xfrm" 0x400 0x401
+	wait_for 20 hard_expired "$TMP/xfrm" 0x400 0x401
 flush
 
 # 3. Twenty SAs of one identity: all followed.
@@ -177,7 +201,7 @@ check "20 SAs of one identity: one connection with all 20" \
 	json_check "$(ctl -n $A conn show -j)" '[.[] | select(.reqid == 5)] | length == 1 and .[0].nr_sas == 20'
 send $B -b $LB 1701 $LA 1701 sccrq
 send $B -b $LB 1701 $LA 1701 stopccn
-check "it is spent by a StopCCN" wait_for 5 spent 5
+check "it is spent by a StopCCN" wait_for 20 spent 5
 gen=$(conn 5 | jq .generation)
 for i in $(seq 0 7); do
 	for ns in $A $B; do
@@ -203,12 +227,12 @@ check_eq "two connections, one peer, one reqid, two NAT-T ports" "4500 4501" \
 ip -n $A l2tp add tunnel tunnel_id 60 peer_tunnel_id 61 encap udp \
 	local $LA remote $LB udp_sport 1760 udp_dport 1701
 send $B -b $LB 1701 $LA 1760 hello 60
-check "a tunnel is bound to the one its packet came over" wait_for 5 \
+check "a tunnel is bound to the one its packet came over" wait_for 20 \
 	sh -c "[ \"\$($L2TPSS_CTL -n $A show tunnel 60 -j | jq '.[0].ipsec.natt_port')\" = 4500 ]"
 session_add $A 60 1 1
 ip -n $A l2tp del session tunnel_id 60 session_id 1
 check "its end expires that connection's SAs" \
-	wait_for 5 sh -c "! ip -n $A xfrm state | grep -q 'spi 0x00000600'"
+	wait_for 20 sh -c "! ip -n $A xfrm state | grep -q 'spi 0x00000600'"
 check "and not the other's" \
 	stays $QUIET sh -c "ip -n $A xfrm state | grep -q 'spi 0x00000680' && ip -n $A xfrm state | grep -q 'spi 0x00000681'"
 check_eq "nor the policies the other still relies on" 2 "$(policies $A 6)"

@@ -551,13 +551,12 @@ static int parse_profile(struct genl_info *info, struct nlattr **attrs)
 
 static int l2tpss_profile_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	bool replace = info->genlhdr->cmd == L2TPSS_CMD_PROFILE_REPLACE;
 	struct nlattr *attrs[L2TPSS_PROFILE_A_MAX + 1];
 	int err = parse_profile(info, attrs);
 
 	return err ?: l2tpss_profile_add(l2tpss_pernet(genl_info_net(info)),
-					 attrs, info->genlhdr->cmd ==
-					 L2TPSS_CMD_PROFILE_REPLACE,
-					 info->extack);
+					 attrs, replace, info->extack);
 }
 
 static int l2tpss_profile_del_doit(struct sk_buff *skb, struct genl_info *info)

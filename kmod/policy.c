@@ -6,6 +6,7 @@
  * per-tunnel override > longest matching profile > defaults.
  */
 #include <linux/atomic.h>
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
@@ -240,6 +241,14 @@ static int profile_parse(struct l2tpss_profile *p, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "profile needs a name");
 		return -EINVAL;
 	}
+	/* A name is a word of a saved configuration: one line each. */
+	for (i = 0; p->name[i]; i++) {
+		if (iscntrl(p->name[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[L2TPSS_PROFILE_A_NAME],
+					    "profile name has a control character");
+			return -EINVAL;
+		}
+	}
 	if (attrs[L2TPSS_PROFILE_A_PEER_IP] && attrs[L2TPSS_PROFILE_A_PEER_IP6]) {
 		NL_SET_ERR_MSG(extack, "profile peer is IPv4 or IPv6, not both");
 		return -EINVAL;
@@ -308,7 +317,7 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 {
 	struct l2tpss_profile *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	struct l2tpss_profile *old;
-	int err = 0;
+	int err;
 
 	if (!p)
 		return -ENOMEM;

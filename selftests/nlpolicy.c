@@ -323,9 +323,29 @@ TEST_F(nl, profiles)
 	EXPECT_REFUSED(ERANGE, run(self, profile_msg(self, "p", 129)),
 		       "out of range");
 
+	/* A name is a word of a saved configuration: no line break in it. */
+	EXPECT_REFUSED(EINVAL, run(self, profile_msg(self, "a\nb", 24)),
+		       "profile name has a control character");
+	EXPECT_REFUSED(EINVAL, run(self, profile_msg(self, "tab\t", 24)),
+		       "profile name has a control character");
+
 	EXPECT_EQ(0, run(self, profile_msg(self, "p", 24)));
 	EXPECT_REFUSED(EEXIST, run(self, profile_msg(self, "p", 16)),
 		       "a profile of that name exists");
+	/* PROFILE_REPLACE takes the name that exists, or a new one. */
+	msg = profile_msg(self, "p", 16);
+	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd =
+		L2TPSS_CMD_PROFILE_REPLACE;
+	EXPECT_EQ(0, run(self, msg));
+	msg = profile_msg(self, "p2", 16);
+	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd =
+		L2TPSS_CMD_PROFILE_REPLACE;
+	EXPECT_EQ(0, run(self, msg));
+	msg = profile_msg(self, "p\n", 16);
+	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd =
+		L2TPSS_CMD_PROFILE_REPLACE;
+	EXPECT_REFUSED(EINVAL, run(self, msg),
+		       "profile name has a control character");
 
 	EXPECT_REFUSED(EINVAL, run(self, profile_q(self, 0, 0, 0)),
 		       "profile needs a peer prefix");
@@ -346,6 +366,11 @@ TEST_F(nl, profiles)
 	msg = new_msg(self, L2TPSS_CMD_PROFILE_DEL);
 	nest = nla_nest_start(msg, L2TPSS_A_PROFILE);
 	nla_put_string(msg, L2TPSS_PROFILE_A_NAME, "p");
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(0, run(self, msg));
+	msg = new_msg(self, L2TPSS_CMD_PROFILE_DEL);
+	nest = nla_nest_start(msg, L2TPSS_A_PROFILE);
+	nla_put_string(msg, L2TPSS_PROFILE_A_NAME, "p2");
 	nla_nest_end(msg, nest);
 	EXPECT_EQ(0, run(self, msg));
 }

@@ -10,8 +10,8 @@
  * A line may start with "-n NETNS"; the others run in the netns of -n on
  * the command line, or in l2tpss-ctl's own. Words are separated by blanks;
  * "#" at the start of a word begins a comment; a word in double quotes may
- * hold blanks, with \" and \\ inside; a "\" at the end of a line joins the
- * next one.
+ * hold blanks, with \" and \\ inside; a "\" at the end of a line (not of a
+ * comment) joins the next one.
  *
  * Every line is checked first (words, values, netns names), with nothing
  * sent; only if all are good are they applied, in order. A line the kernel
@@ -81,6 +81,33 @@ static void split(char *text, struct line *l)
 	}
 }
 
+/*
+ * Whether @text ends with a "\" that joins the next line: not in a comment
+ * (a "# ... \" ends with its line, as in ip -batch) nor in quotes.
+ */
+static bool joins_next(const char *text)
+{
+	bool word = false, quoted = false;
+	const char *c;
+
+	for (c = text; *c; c++) {
+		if (quoted) {
+			if (*c == '\\' && c[1])
+				c++;
+			else if (*c == '"')
+				quoted = false;
+		} else if (blank(*c)) {
+			word = false;
+		} else if (*c == '#' && !word) {
+			return false;
+		} else {
+			word = true;
+			quoted = *c == '"';
+		}
+	}
+	return !quoted && c > text && c[-1] == '\\';
+}
+
 /* Reads @f into lines that have words; joins lines that end with "\". */
 static struct line *read_lines(FILE *f, size_t *count)
 {
@@ -108,7 +135,7 @@ static struct line *read_lines(FILE *f, size_t *count)
 		memcpy(text + have, buf, len);
 		have += len;
 		text[have] = 0;
-		if (len && text[have - 1] == '\\') {
+		if (joins_next(text)) {
 			text[have - 1] = ' ';
 			continue;
 		}

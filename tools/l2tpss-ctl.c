@@ -142,16 +142,17 @@ static void usage(FILE *out, const char *object)
 	      "See l2tpss-ctl(8) and l2tpss.conf(5).\n", out);
 }
 
-/* "OBJECT help", "OBJECT -h", "OBJECT COMMAND --help": that object's usage. */
+/*
+ * "OBJECT help", "OBJECT -h", "OBJECT COMMAND -h": that object's usage. Only
+ * there: a later word may be a value ("profile replace help peer ...").
+ */
 static bool help_asked(int argc, char **argv)
 {
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (is_help(argv[i])) {
-			usage(stdout, argv[0]);
-			return true;
-		}
+	if ((argc >= 2 && is_help(argv[1])) ||
+	    (argc == 3 && !matches(argv[2], "help") && is_help(argv[2]))) {
+		usage(stdout, argv[0]);
+		return true;
+	}
 	return false;
 }
 

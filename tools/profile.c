@@ -54,9 +54,14 @@ static void put_prefix(struct nl_msg *msg, const char *text)
 
 static void put_name(struct nl_msg *msg, const char *name)
 {
+	const unsigned char *c;
+
 	if (!*name || strlen(name) >= L2TPSS_PROFILE_NAME_LEN)
 		fail(EXIT_USAGE, "profile name must be 1 to %d characters",
 		     L2TPSS_PROFILE_NAME_LEN - 1);
+	for (c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			fail(EXIT_USAGE, "profile name: no control characters");
 	nla_put_string(msg, L2TPSS_PROFILE_A_NAME, name);
 }
 

@@ -137,33 +137,38 @@ static void print_label(const char *value)
  */
 static int stats_prometheus(void)
 {
-	static struct prom_all all;
+	struct prom_all *all = calloc(1, sizeof(*all));
 	unsigned int i, type;
 
+	if (!all)
+		fail(EXIT_FAIL, "out of memory");
 	if (opts.all_netns)
-		netns_each(prom_collect, &all);
+		netns_each(prom_collect, all);
 	else
-		prom_collect(opts.netns, &all);
-	if (opts.dry_run)
-		return 0;
-	for (type = 1; type < ARRAY_SIZE(stats); type++) {
+		prom_collect(opts.netns, all);
+	for (type = 1; !opts.dry_run && type < ARRAY_SIZE(stats); type++) {
 		if (!stats[type].name)
 			continue;
 		printf("# HELP l2tpss_%s_total %s.\n", stats[type].name,
 		       stats[type].help);
 		printf("# TYPE l2tpss_%s_total counter\n", stats[type].name);
-		for (i = 0; i < all.n; i++) {
-			if (!all.values[i]->seen[type])
+		for (i = 0; i < all->n; i++) {
+			if (!all->values[i]->seen[type])
 				continue;
 			printf("l2tpss_%s_total", stats[type].name);
-			if (all.names[i]) {
+			if (all->names[i]) {
 				fputs("{netns=\"", stdout);
-				print_label(all.names[i]);
+				print_label(all->names[i]);
 				fputs("\"}", stdout);
 			}
-			printf(" %" PRIu64 "\n", all.values[i]->values[type]);
+			printf(" %" PRIu64 "\n", all->values[i]->values[type]);
 		}
 	}
+	for (i = 0; i < all->n; i++) {
+		free(all->values[i]);
+		free((char *)all->names[i]);
+	}
+	free(all);
 	return 0;
 }
 

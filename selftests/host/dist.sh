@@ -72,7 +72,7 @@ completes() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..27"
 
 version=$(cat VERSION)
 check "-V and --version print the version without the module" \
@@ -108,6 +108,12 @@ check "batch: a NUL byte" batch_error 2 'batch.conf:2: a NUL byte in the line' \
 	'version\nver\0sion\n'
 check "batch: a prefix too long for IPv6" batch_error 2 \
 	'batch.conf:1: peer: prefix length 129' 'profile replace p peer 2001:db8::/129\n'
+check "batch: a comment ending in a backslash joins nothing" batch_error 2 \
+	'batch.conf:2: unknown keyword "bogus"' 'version # c \\\nstats bogus\n'
+check "batch: a profile name with a control character" batch_error 2 \
+	'batch.conf:1: profile name: no control characters' 'profile replace "a\tb" peer 10.0.0.0/8\n'
+check "batch: help in a value is a value, not a request for usage" batch_error 2 \
+	'batch.conf:1: unknown keyword "help"' 'defaults set help 5\n'
 check "batch: all lines good, then the missing module stops it" batch_error 1 \
 	'batch.conf:2: the l2tpss module is not loaded' \
 	'# nothing\ndefaults set idle-timeout 5\n  "profile" replace "a b" peer 10.0.0.0/8 # x\n'
@@ -123,8 +129,6 @@ check "completion: stats" completes l2tpss-ctl -n x stats "" -- reset prometheus
 check "completion: options" completes l2tpss-ctl --p -- --pretty
 
 # The units as make install-cli writes them, pointing at this tree's CLI.
-make -s build/dist/l2tpss.service build/dist/l2tpss-prometheus.service \
-	PREFIX="$PWD/tools/.." >/dev/null 2>&1
 sed "s|@SBINDIR@|$PWD/tools|" dist/l2tpss.service.in >"$tmp/l2tpss.service"
 sed "s|@SBINDIR@|$PWD/tools|" dist/l2tpss-prometheus.service.in \
 	>"$tmp/l2tpss-prometheus.service"

@@ -12,42 +12,50 @@
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin, with
 #                   its man pages, completion, systemd units, example config
 # make install-cli  the same without the module
+# make dkms-install  the module's source into /usr/src, built and installed
+#                   by DKMS for every kernel from now on
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 L2TPSS_CACHE ?= $(HOME)/.cache/l2tpss
 
-# The kernel to build for: its headers (build dir) ...
+# The kernel to build for: its headers (build dir).
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# ... and the net/l2tp directory of its source, for the internal l2tp_core.h.
-KERNEL_XY = $(shell sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' \
-		$(KDIR)/include/config/kernel.release 2>/dev/null)
-L2TP_SRC ?= $(patsubst %/l2tp_core.h,%,$(firstword $(wildcard \
-		$(L2TPSS_CACHE)/src/$(KERNEL_XY)/net/l2tp/l2tp_core.h \
-		/usr/src/linux-source-$(KERNEL_XY)/net/l2tp/l2tp_core.h \
-		$(KDIR)/source/net/l2tp/l2tp_core.h)))
+# l2tp_core.h is internal and not in the headers: kmod/l2tp/X.Y/ has the one
+# of each supported series; L2TP_SRC= (a source tree's net/l2tp) for another.
+L2TP_SRC ?=
+# The layout of l2tp_core.h is checked against the target kernel's BTF (see
+# kmod/btf-layout.sh): L2TPSS_BTF_L2TP= and L2TPSS_BTF_BASE= name it for a
+# kernel that is neither running nor installed; L2TPSS_BTF_CHECK=0 skips
+# the check (the module still checks at load).
+L2TPSS_BTF_L2TP ?=
+L2TPSS_BTF_BASE ?=
+L2TPSS_BTF_CHECK ?=
+MODULE_ARGS = L2TPSS_VERSION=$(VERSION) \
+	$(if $(L2TP_SRC),L2TP_SRC=$(abspath $(L2TP_SRC))) \
+	$(if $(L2TPSS_BTF_L2TP),L2TPSS_BTF_L2TP=$(abspath $(L2TPSS_BTF_L2TP))) \
+	$(if $(L2TPSS_BTF_BASE),L2TPSS_BTF_BASE=$(abspath $(L2TPSS_BTF_BASE))) \
+	$(if $(L2TPSS_BTF_CHECK),L2TPSS_BTF_CHECK=$(L2TPSS_BTF_CHECK))
 
 # Where the module is built; a directory per kernel keeps builds apart.
 MODULE_OUT ?= $(CURDIR)
-MODULE_SOURCES := Kbuild kmod/Kbuild $(wildcard kmod/*.[ch] kmod/uapi/linux/*.h)
+MODULE_SOURCES := Kbuild kmod/Kbuild kmod/btf-layout.sh kmod/layout.fields \
+	$(wildcard kmod/*.[ch] kmod/uapi/linux/*.h kmod/l2tp/*/l2tp_core.h)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check check-debug demo bench fuzz install install-cli clean
+.PHONY: all module cli check check-debug demo bench fuzz install install-cli \
+	dkms-src dkms-install clean
 
 all: module cli
 
 module:
 	@test -f "$(KDIR)/Makefile" || { echo "error: no kernel build dir at KDIR=$(KDIR)" \
 		"(Debian: apt install linux-headers-$$(uname -r), or pass KDIR=)" >&2; exit 1; }
-	@test -f "$(L2TP_SRC)/l2tp_core.h" || { echo "error: l2tp_core.h of kernel $(KERNEL_XY) not found;" \
-		"pass L2TP_SRC=<linux source>/net/l2tp (Debian: apt install linux-source-$(KERNEL_XY)," \
-		"then tar -xf /usr/src/linux-source-$(KERNEL_XY).tar.xz linux-source-$(KERNEL_XY)/net/l2tp)" >&2; exit 1; }
 ifneq ($(MODULE_OUT),$(CURDIR))
 	@mkdir -p $(MODULE_OUT)
 	@tar -cf - $(MODULE_SOURCES) VERSION | tar -C $(MODULE_OUT) -xf -
 endif
-	$(MAKE) -C $(KDIR) M=$(abspath $(MODULE_OUT)) L2TP_SRC=$(abspath $(L2TP_SRC)) \
-		L2TPSS_VERSION=$(VERSION) modules
+	$(MAKE) -C $(KDIR) M=$(abspath $(MODULE_OUT)) $(MODULE_ARGS) modules
 
 cli:
 	$(MAKE) -C tools L2TPSS_VERSION=$(VERSION)
@@ -71,12 +79,15 @@ FUZZ_SECONDS ?= 600
 fuzz:
 	$(MAKE) -C selftests/parse fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) OUT=$(CURDIR)/build/parse
 
+# For a kernel of the cache (its .env sourced): the BTF of its l2tp_core.
+CACHED_BTF = L2TPSS_BTF_BASE=$$VMLINUX \
+	L2TPSS_BTF_L2TP=$$(ls $$MODDIR/kernel/net/l2tp/l2tp_core.ko* | head -1)
 KERNELS = $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels)
 bench:
 	selftests/vm/setup.sh $(KERNELS)
 	set -e; for k in $(KERNELS); do \
 		. $(L2TPSS_CACHE)/kernels/$$k.env; \
-		$(MAKE) -s module KDIR=$$KDIR L2TP_SRC=$$L2TP_SRC MODULE_OUT=build/$$k; \
+		$(MAKE) -s module KDIR=$$KDIR MODULE_OUT=build/$$k $(CACHED_BTF); \
 	done
 	. $(L2TPSS_CACHE)/kernels/$(lastword $(KERNELS)).env && \
 	$(MAKE) -s -C selftests KSELFTEST_DIR=$$KSELFTEST_DIR
@@ -88,13 +99,12 @@ DEMO_KERNEL ?= $(lastword $(KERNELS))
 demo:
 	selftests/vm/setup.sh $(DEMO_KERNEL)
 	. $(L2TPSS_CACHE)/kernels/$(DEMO_KERNEL).env && \
-	$(MAKE) module KDIR=$$KDIR L2TP_SRC=$$L2TP_SRC MODULE_OUT=build/$(DEMO_KERNEL)
+	$(MAKE) module KDIR=$$KDIR MODULE_OUT=build/$(DEMO_KERNEL) $(CACHED_BTF)
 	$(MAKE) cli
 	selftests/vm/run.sh -k $(DEMO_KERNEL) -- selftests/demo.sh $(DEMO_KERNEL)
 
 install: all install-cli
-	$(MAKE) -C $(KDIR) M=$(CURDIR) L2TP_SRC=$(abspath $(L2TP_SRC)) \
-		L2TPSS_VERSION=$(VERSION) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(MODULE_ARGS) modules_install
 	depmod -a $(shell sed -n 's/.*"\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
 # The CLI, its man pages, bash completion, the systemd units and, if there
@@ -103,19 +113,31 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITS := l2tpss.service l2tpss-prometheus.service
-install-cli: cli $(addprefix build/dist/,$(UNITS))
+install-cli: cli
 	install -D -m 0755 tools/l2tpss-ctl $(DESTDIR)$(PREFIX)/sbin/l2tpss-ctl
 	install -D -m 0644 tools/l2tpss-ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/l2tpss-ctl.8
 	install -D -m 0644 tools/l2tpss.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/l2tpss.conf.5
 	install -D -m 0644 dist/l2tpss-ctl.bash-completion $(DESTDIR)$(COMPLETIONSDIR)/l2tpss-ctl
-	install -D -m 0644 -t $(DESTDIR)$(UNITDIR) $(addprefix build/dist/,$(UNITS)) \
-		dist/l2tpss-prometheus.timer
+	install -D -m 0644 dist/l2tpss-prometheus.timer $(DESTDIR)$(UNITDIR)/l2tpss-prometheus.timer
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' dist/$$u.in >$(DESTDIR)$(UNITDIR)/$$u || exit; \
+	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/l2tpss/l2tpss.conf || \
 		install -D -m 0644 dist/l2tpss.conf $(DESTDIR)$(SYSCONFDIR)/l2tpss/l2tpss.conf
 
-build/dist/%.service: dist/%.service.in
-	@mkdir -p $(@D)
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $< > $@
+# DKMS: the module's source tree as /usr/src/l2tpss-VERSION (DESTDIR= for a
+# package), then dkms add, build and install for the running kernel.
+DKMS_SRC = /usr/src/l2tpss-$(VERSION)
+dkms-src:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	tar -cf - $(MODULE_SOURCES) VERSION | tar -C $(DESTDIR)$(DKMS_SRC) -xf -
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf.in > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms add -m l2tpss -v $(VERSION)
+	dkms build -m l2tpss -v $(VERSION)
+	dkms install -m l2tpss -v $(VERSION)
+
 
 clean:
 	rm -rf build

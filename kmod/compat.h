@@ -5,20 +5,28 @@
  *
  * Supported: the 6.1 layout (hashed session lists, get_nth walkers,
  * *_dec_refcount) and the 6.12+ layout (IDR-keyed sessions, get_next
- * walkers, *_put). The struct layouts come from the l2tp_core.h of the kernel
- * the module is built for (L2TP_SRC in Kbuild), which also tells which API
- * it has: Kbuild defines L2TPSS_HAVE_L2TP_GET_NEXT when it declares
+ * walkers, *_put). The struct layouts come from the l2tp_core.h of the
+ * kernel's series (kmod/l2tp/X.Y/, or L2TP_SRC in Kbuild), checked against
+ * the target kernel at build and at load (layout.c); it also tells which
+ * API it has: Kbuild defines L2TPSS_HAVE_L2TP_GET_NEXT when it declares
  * l2tp_tunnel_get_next().
  */
 #ifndef _L2TPSS_COMPAT_H
 #define _L2TPSS_COMPAT_H
+
+#ifdef L2TPSS_NO_L2TP_CORE_H
+/* kmod/l2tp/ has 6.1 and 6.12; L2TP_SRC=<its source>/net/l2tp for another. */
+#error "l2tpss: kmod/l2tp/ has no l2tp_core.h for this kernel's series"
+#endif
 
 #include <linux/l2tp.h>
 #include "l2tp_core.h"
 
 #ifdef L2TPSS_HAVE_L2TP_GET_NEXT
 
-/* The lock that guards tunnel->acpt_newsess. */
+/* The lock that guards tunnel->acpt_newsess (layout.c checks its place). */
+#define L2TPSS_TUNNEL_LOCK	list_lock
+
 static inline spinlock_t *l2tpss_session_list_lock(struct l2tp_tunnel *tunnel)
 {
 	return &tunnel->list_lock;
@@ -68,6 +76,8 @@ l2tpss_session_get_next(struct l2tp_tunnel *tunnel, unsigned long *cursor)
 }
 
 #else /* 6.1 */
+
+#define L2TPSS_TUNNEL_LOCK	hlist_lock
 
 static inline spinlock_t *l2tpss_session_list_lock(struct l2tp_tunnel *tunnel)
 {

@@ -227,6 +227,9 @@ static inline struct l2tpss_net *l2tpss_pernet(const struct net *net)
 	return net_generic(net, l2tpss_net_id);
 }
 
+/* layout.c: refuse an l2tp_core whose structs are not as built for. */
+int l2tpss_layout_check(void);
+
 /* hooks.c: attach to and detach from l2tp_core's tracepoints. */
 int l2tpss_hooks_attach(void);
 void l2tpss_hooks_detach(void);

@@ -51,6 +51,10 @@ static int __init l2tpss_init(void)
 {
 	int err;
 
+	/* Refuse an l2tp_core whose structs are not as built for. */
+	err = l2tpss_layout_check();
+	if (err)
+		return err;
 	err = l2tpss_timers_init();
 	if (err)
 		return err;

@@ -39,7 +39,7 @@ HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
-	conntrack man-db systemd)
+	conntrack man-db systemd dkms)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).

@@ -110,10 +110,14 @@ static const char *source_name(struct nlattr *sources, int type)
 	return NULL;
 }
 
-/* "single-shot off, idle-timeout 60s (profile), ..." on one line. */
-void settings_print(struct nlattr *nest, struct nlattr *source_nest)
+/*
+ * Prints the settings of @nest, each as "WORD VALUE" after @sep (the first
+ * after @first); seconds get @unit. With @source_nest, a value that is not
+ * the default's says where it came from.
+ */
+static void settings_out(struct nlattr *nest, struct nlattr *source_nest,
+			 const char *first, const char *sep, const char *unit)
 {
-	const char *sep = "";
 	struct nlattr *attr;
 	const char *source;
 	int rem, type;
@@ -123,35 +127,29 @@ void settings_print(struct nlattr *nest, struct nlattr *source_nest)
 		if (type <= 0 || type > L2TPSS_SET_MAX)
 			continue;
 		if (settings[type].flag)
-			printf("%s%s %s", sep, settings[type].word,
+			printf("%s%s %s", first, settings[type].word,
 			       on_off(nla_get_u8(attr)));
 		else
-			printf("%s%s %us", sep, settings[type].word,
-			       nla_get_u32(attr));
+			printf("%s%s %u%s", first, settings[type].word,
+			       nla_get_u32(attr), unit);
 		source = source_name(source_nest, type);
 		if (source && strcmp(source, "default"))
 			printf(" (%s)", source);
-		sep = ", ";
+		first = sep;
 	}
+}
+
+/* "single-shot off, idle-timeout 60s (profile), ..." on one line. */
+void settings_print(struct nlattr *nest, struct nlattr *source_nest)
+{
+	settings_out(nest, source_nest, "", ", ", "s");
 	printf("\n");
 }
 
 /* The settings of @nest as words of the command line, each after a blank. */
 void settings_words(struct nlattr *nest)
 {
-	struct nlattr *attr;
-	int rem, type;
-
-	nla_for_each_nested(attr, nest, rem) {
-		type = nla_type(attr);
-		if (type <= 0 || type > L2TPSS_SET_MAX)
-			continue;
-		if (settings[type].flag)
-			printf(" %s %s", settings[type].word,
-			       on_off(nla_get_u8(attr)));
-		else
-			printf(" %s %u", settings[type].word, nla_get_u32(attr));
-	}
+	settings_out(nest, NULL, " ", " ", "");
 }
 
 /* JSON of where each setting came from: { "idle_timeout": "profile", ... } */

@@ -11,27 +11,8 @@ cd "$(dirname "$0")/../.." || exit 1
 CTL=${L2TPSS_CTL:-tools/l2tpss-ctl}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
-
-# check DESCRIPTION CMD...: CMD succeeds; its output is shown if not.
-check() {
-	local desc=$1 out
-	shift
-	out=$("$@" 2>&1)
-	local rc=$?
-	[ $rc -ne 0 ] && [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
-	ok $rc "$desc"
-}
+# shellcheck source=lib.bash
+source selftests/host/lib.bash
 
 # batch_error CODE PATTERN TEXT: -b of TEXT exits CODE with one stderr line
 # matching PATTERN, which says nothing was applied.

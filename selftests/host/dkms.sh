@@ -13,18 +13,9 @@ cd "$(dirname "$0")/../.." || exit 1
 CACHE=${L2TPSS_CACHE:-$HOME/.cache/l2tpss}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
+# shellcheck source=lib.bash
+source selftests/host/lib.bash
 version=$(cat VERSION)
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
 
 read -ra kernels <<<"$(awk '$1 !~ /^#/ && NF { printf "%s ", $1 }' selftests/vm/kernels)"
 echo "TAP version 13"

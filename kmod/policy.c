@@ -6,7 +6,6 @@
  * per-tunnel override > longest matching profile > defaults.
  */
 #include <linux/atomic.h>
-#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
@@ -241,9 +240,12 @@ static int profile_parse(struct l2tpss_profile *p, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "profile needs a name");
 		return -EINVAL;
 	}
-	/* A name is a word of a saved configuration: one line each. */
+	/*
+	 * A name is a word of a saved configuration: no ASCII control byte
+	 * (the CLI's rule; not iscntrl(), which refuses bytes of UTF-8 too).
+	 */
 	for (i = 0; p->name[i]; i++) {
-		if (iscntrl(p->name[i])) {
+		if ((u8)p->name[i] < 0x20 || p->name[i] == 0x7f) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[L2TPSS_PROFILE_A_NAME],
 					    "profile name has a control character");
 			return -EINVAL;

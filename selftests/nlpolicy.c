@@ -328,6 +328,13 @@ TEST_F(nl, profiles)
 		       "profile name has a control character");
 	EXPECT_REFUSED(EINVAL, run(self, profile_msg(self, "tab\t", 24)),
 		       "profile name has a control character");
+	/* UTF-8 is a name like any other ("\xe2\x82\xac" is the euro sign). */
+	EXPECT_EQ(0, run(self, profile_msg(self, "\xe2\x82\xac", 24)));
+	msg = new_msg(self, L2TPSS_CMD_PROFILE_DEL);
+	nest = nla_nest_start(msg, L2TPSS_A_PROFILE);
+	nla_put_string(msg, L2TPSS_PROFILE_A_NAME, "\xe2\x82\xac");
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(0, run(self, msg));
 
 	EXPECT_EQ(0, run(self, profile_msg(self, "p", 24)));
 	EXPECT_REFUSED(EEXIST, run(self, profile_msg(self, "p", 16)),

@@ -28,7 +28,11 @@ expect() {
 echo "TAP version 13"
 echo "1..12"
 n=$((n + 1))
-if "$CTL" 2>&1 >/dev/null | head -1 | grep -q '^Usage: l2tpss-ctl'; [ "${PIPESTATUS[0]}" -eq 2 ]; then
+# (Read whole: "| head -1" could close the pipe while usage is still
+# being written, and SIGPIPE would decide the exit status.)
+err=$("$CTL" 2>&1 >/dev/null)
+rc=$?
+if [ $rc -eq 2 ] && head -1 <<<"$err" | grep -q '^Usage: l2tpss-ctl'; then
 	echo "ok $n l2tpss-ctl without arguments prints usage, exit 2"
 else
 	echo "not ok $n l2tpss-ctl without arguments prints usage, exit 2"

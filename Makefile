@@ -9,6 +9,8 @@
 # make demo         set up, build, and show the module at work in a VM
 # make bench        the benchmark, in a VM per kernel of the matrix
 # make fuzz         libFuzzer on the L2TP parser for FUZZ_SECONDS (600)
+# make uapi         kmod/uapi/linux/l2tpss.h from the YNL spec
+#                   (Documentation/netlink/specs/l2tpss.yaml)
 # make install      module into /lib/modules, CLI into $(PREFIX)/sbin, with
 #                   its man pages, completion, systemd units, example config
 # make install-cli  the same without the module
@@ -43,7 +45,7 @@ MODULE_SOURCES := Kbuild kmod/Kbuild kmod/btf-layout.sh kmod/layout.fields \
 
 PREFIX ?= /usr/local
 
-.PHONY: all module cli check check-debug demo bench fuzz install install-cli \
+.PHONY: all module cli check check-debug demo bench fuzz uapi install install-cli \
 	dkms-src dkms-install clean
 
 all: module cli
@@ -74,6 +76,9 @@ check-debug:
 	L2TPSS_NLFUZZ_COUNT=$(FUZZ_COUNT) L2TPSS_LOAD_CYCLES=$(LOAD_CYCLES) \
 	L2TPSS_TIME_SCALE=4 KSFT_TIMEOUT=2400 L2TPSS_VM_TIMEOUT=7200 \
 	selftests/check.sh $(DEBUG_TESTS)
+
+uapi:
+	scripts/ynl-regen.sh
 
 FUZZ_SECONDS ?= 600
 fuzz:

@@ -136,13 +136,17 @@ for t in selftests/host/*.sh; do
 done
 
 expected=$(($# ? $# : $(make -s --no-print-directory -C selftests print-tests | wc -w)))
+# The kernel's YNL CLI of the newest matrix kernel, for l2tpss_ynl.sh.
+# shellcheck source=/dev/null
+. "$CACHE/kernels/${matrix[-1]}.env"
+ynl_dir=$KSRC/tools/net/ynl
 for k in "${kernels[@]}"; do
 	[ -f "build/$k/kmod/l2tpss.ko" ] || continue
 	# shellcheck source=/dev/null
 	. "$CACHE/kernels/$k.env"	# its KSELFTEST_DIR, for net/l2tp.sh
 	log=$LOGS/vm-$k.log
 	echo "== selftests on $k"
-	L2TPSS_KSELFTEST_DIR=$KSELFTEST_DIR \
+	L2TPSS_KSELFTEST_DIR=$KSELFTEST_DIR L2TPSS_YNL_DIR=$ynl_dir \
 	selftests/vm/run.sh -k "$k" -t "${L2TPSS_VM_TIMEOUT:-1800}" -- \
 		selftests/run_tests.sh "$k" "$@" |
 		tee "$log"

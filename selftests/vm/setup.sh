@@ -33,13 +33,14 @@ ROOT_LAYOUT=1
 # perl for checkpatch, clang and its libFuzzer for the parser's fuzz target,
 # the daemons l2tpss_e2e.sh and l2tpss_nat.sh run in the VM, which boots on
 # the host's root, and the NAT of the latter: nft, conntrack; man-db and
-# systemd for the man pages' and the units' checks of host/dist.sh).
+# systemd for the man pages' and the units' checks of host/dist.sh; the
+# Python modules of the kernel's YNL tools, for the family's spec).
 HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
-	conntrack man-db systemd dkms)
+	conntrack man-db systemd dkms python3-yaml python3-jsonschema)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).
@@ -54,10 +55,16 @@ SRC_REQUIRED=(net/l2tp/l2tp_core.h
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch)
 # Extracted too: all of net/l2tp/; the helpers 6.12's l2tp.sh sources
-# (net/lib.sh) and the kselftest shell helpers; absent ones are fine.
+# (net/lib.sh) and the kselftest shell helpers; the YNL tools (ynl-gen-c.py,
+# cli.py) and the genetlink-legacy schema they check the family's spec
+# with (6.3 and later); absent ones are fine.
 SRC_PATTERNS=('net/l2tp/*' "${SRC_REQUIRED[@]:1}"
 	tools/testing/selftests/net/lib.sh
-	'tools/testing/selftests/kselftest/*')
+	'tools/testing/selftests/kselftest/*'
+	'tools/net/ynl/*.py' 'tools/net/ynl/lib/*.py'
+	Documentation/netlink/genetlink-legacy.yaml)
+# Bump when SRC_PATTERNS changes (forces re-extraction).
+SRC_LAYOUT=2
 
 die() { echo "setup.sh: error: $*" >&2; exit 3; }
 log() { echo "setup.sh: $*" >&2; }
@@ -282,7 +289,7 @@ check_kdir() { # KVER
 
 extract_source() { # NAME SRCDEB
 	local name=$1 deb=$2 dest=$CACHE/src/$1 tmp tarpath top f pats=()
-	if [[ -f $dest.stamp && $(<"$dest.stamp") == "${deb##*/}" && -d $dest ]]; then
+	if [[ -f $dest.stamp && $(<"$dest.stamp") == "${deb##*/} $SRC_LAYOUT" && -d $dest ]]; then
 		return 0
 	fi
 	log "$name: extracting the L2TP sources and kselftest files from ${deb##*/} (takes a while)"
@@ -304,7 +311,7 @@ extract_source() { # NAME SRCDEB
 	done
 	mv "$tmp/$top" "$dest"
 	rm -rf "$tmp"
-	echo "${deb##*/}" >"$dest.stamp"
+	echo "${deb##*/} $SRC_LAYOUT" >"$dest.stamp"
 }
 
 # ------------------------------------------------------------- initramfs --

@@ -56,6 +56,7 @@ check_eq "version-get: the module's version" \
 tunnel_add $NS 1 101 192.0.2.1 192.0.2.2
 tunnel_add $NS 2 102 2001:db8::1 2001:db8::2
 tunnel_add $NS 3 103 192.0.2.1 192.0.2.3 ip
+tunnel_add $NS 4 205 2001:db8::1 2001:db8::3
 session_add $NS 1 11 111
 ctl -n $NS set tunnel 3 idle-timeout 0
 view='sort_by(.id)[] | [.id, .peer, .encap, .sessions, .state, .idle] |
@@ -68,15 +69,15 @@ check_eq "tunnel-get dump: the tunnels of ip l2tp, as l2tpss-ctl shows them" \
 	.[\"peer-ip6\"]), encap, sessions, state, idle:
 	.settings[\"idle-timeout\"]}) | $view" "$TMP/dump")"
 check_eq "tunnel-get dump: where each setting came from, as enum names" \
-	"default default tunnel" \
+	"default default tunnel default" \
 	"$(jq -r 'sort_by(.tunnel.id) | map(.tunnel.sources["idle-timeout"]) |
 	join(" ")' "$TMP/dump")"
 
-check_eq "tunnel-get do: one tunnel, its ports and L2TP version" \
-	"2 1702 1702 3 2001:db8::2" \
-	"$(ynl --do tunnel-get --json '{"tunnel-id": 2}' | jq -r '.tunnel |
-	[.id, .["local-port"], .["peer-port"], .["proto-version"],
-	.["peer-ip6"]] | map(tostring) | join(" ")')"
+check_eq "tunnel-get do: one tunnel, its ids, ports and L2TP version" \
+	"4 205 1704 1705 3 2001:db8::1 2001:db8::3" \
+	"$(ynl --do tunnel-get --json '{"tunnel-id": 4}' | jq -r '.tunnel |
+	[.id, .["peer-id"], .["local-port"], .["peer-port"], .["proto-version"],
+	.["local-ip6"], .["peer-ip6"]] | map(tostring) | join(" ")')"
 
 # A hostile request: tunnel id 0 is out of the policy's range.
 refused() {
@@ -113,10 +114,10 @@ check_eq "stats-get: the counters l2tpss-ctl stats reads" \
 	"$(ctl -n $NS stats -j | jq -c '{tunnels, sessions}')" \
 	"$(ynl --do stats-get | jq -c '.stats | {tunnels, sessions}')"
 
-# Events: cli.py subscribes, then sleeps 10 s, then prints what it got.
+# Events: cli.py subscribes, then sleeps 5 s, then prints what it got.
 # Tunnels come and go until it exits, so some are sure to fall in its
 # window however long Python takes to start.
-ynl --subscribe events --sleep 10 >"$TMP/events" 2>&1 &
+ynl --subscribe events --sleep 5 >"$TMP/events" 2>&1 &
 pid=$!
 id=100
 while kill -0 $pid 2>/dev/null && [ $id -lt 400 ]; do

@@ -16,6 +16,8 @@
 # make install-cli  the same without the module
 # make dkms-install  the module's source into /usr/src, built and installed
 #                   by DKMS for every kernel from now on
+# make deb          Debian packages l2tpss-dkms and l2tpss into build/deb/,
+#                   checked by lintian
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 L2TPSS_CACHE ?= $(HOME)/.cache/l2tpss
@@ -41,12 +43,13 @@ MODULE_ARGS = L2TPSS_VERSION=$(VERSION) \
 # Where the module is built; a directory per kernel keeps builds apart.
 MODULE_OUT ?= $(CURDIR)
 MODULE_SOURCES := Kbuild kmod/Kbuild kmod/btf-layout.sh kmod/layout.fields \
-	$(wildcard kmod/*.[ch] kmod/uapi/linux/*.h kmod/l2tp/*/l2tp_core.h)
+	$(filter-out kmod/layout-btf.h kmod/%.mod.c,$(wildcard kmod/*.[ch] \
+		kmod/uapi/linux/*.h kmod/l2tp/*/l2tp_core.h))
 
 PREFIX ?= /usr/local
 
 .PHONY: all module cli check check-debug demo bench fuzz uapi install install-cli \
-	dkms-src dkms-install clean
+	dkms-src dkms-install deb clean
 
 all: module cli
 
@@ -143,6 +146,23 @@ dkms-install: dkms-src
 	dkms build -m l2tpss -v $(VERSION)
 	dkms install -m l2tpss -v $(VERSION)
 
+# The packages, built from a copy of the tree (dpkg-buildpackage writes
+# next to it: the files git tracks, or outside git all but build/ and
+# what an in-tree build leaves), then lintian on them; debian/ says what
+# goes where.
+DEB_DIR = build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/l2tpss-$(VERSION)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z | tar --null -T - -cf -; \
+	else \
+		tar --exclude=./build --exclude=./.git --exclude='*.o' \
+			--exclude='*.ko' --exclude='*.mod*' --exclude='.*.cmd' \
+			--exclude=./kmod/layout-btf.h --exclude=./tools/l2tpss-ctl -cf - .; \
+	fi | tar -C $(DEB_DIR)/l2tpss-$(VERSION) -xf -
+	cd $(DEB_DIR)/l2tpss-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on warning\
+		$(DEB_DIR)/l2tpss_$(VERSION)_*.changes
 
 clean:
 	rm -rf build

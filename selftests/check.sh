@@ -127,6 +127,13 @@ result "host: L2TP parser unit test, under ASan and UBSan" $? "$LOGS/parse.log"
 make -s -C selftests/parse regress OUT="$PWD/build/parse" >"$LOGS/parse-corpus.log" 2>&1
 result "host: L2TP parser fuzz target over its corpus" $? "$LOGS/parse-corpus.log"
 
+# (Not for the debug kernel alone: make check has built them.)
+if [ ${#matrix[@]} -gt 0 ]; then
+	build_clean "$LOGS/deb.log" make deb
+	result "build: Debian packages l2tpss and l2tpss-dkms (make deb), lintian clean" $? \
+		"$LOGS/deb.log"
+fi
+
 # A host test exits 4 when it skips (a tool missing): counted as skipped.
 for t in selftests/host/*.sh; do
 	"$t" >"$LOGS/host-$(basename "$t").log" 2>&1
@@ -136,10 +143,10 @@ for t in selftests/host/*.sh; do
 done
 
 expected=$(($# ? $# : $(make -s --no-print-directory -C selftests print-tests | wc -w)))
-# The kernel's YNL CLI of the newest matrix kernel, for l2tpss_ynl.sh.
-# shellcheck source=/dev/null
-. "$CACHE/kernels/${matrix[-1]}.env"
-ynl_dir=$KSRC/tools/net/ynl
+# The kernel's YNL CLI of the newest matrix kernel, for l2tpss_ynl.sh
+# (setup.sh extracts it; the debug kernel is built from that source too).
+ynl_dir=$CACHE/src/$(awk '$1 !~ /^#/ && NF { k = $1 } END { print k }' \
+	selftests/vm/kernels)/tools/net/ynl
 for k in "${kernels[@]}"; do
 	[ -f "build/$k/kmod/l2tpss.ko" ] || continue
 	# shellcheck source=/dev/null
@@ -169,5 +176,29 @@ for k in "${kernels[@]}"; do
 	result "vm $k: guest kernel log clean, VM exited normally" $? \
 		"$CACHE/last-dmesg-$k.txt"
 done
+
+# The packages, once, in a VM of the matrix's first kernel (Debian 12's
+# own): installed on an overlay of the root, DKMS builds the module, systemd
+# starts the service (selftests/packages.sh). Not with test names given,
+# unless L2TPSS_PACKAGES=1; L2TPSS_PACKAGES=0 leaves it out.
+pk=${matrix[0]:-}
+if [ -n "$pk" ] && [ "${L2TPSS_PACKAGES:-$(($# ? 0 : 1))}" = 1 ]; then
+	log=$LOGS/packages.log
+	echo "== packages on $pk"
+	L2TPSS_KERNEL_DEBS=$CACHE/debs selftests/vm/run.sh -k "$pk" -t 1200 -- \
+		selftests/packages.sh | tee "$log"
+	rc=${PIPESTATUS[0]}
+	while read -r line; do
+		case $line in
+		ok*) result "vm $pk packages: ${line#ok [0-9]* }" 0 ;;
+		*) result "vm $pk packages: ${line#not ok [0-9]* }" 1 ;;
+		esac
+	done < <(grep -aE '^(not )?ok [0-9]+ ' "$log")
+	plan=$(awk '/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); print $1 + 0; exit }' "$log")
+	[ "$rc" -eq 0 ] && [ -n "$plan" ] &&
+		[ "$(grep -acE '^(not )?ok [0-9]+ ' "$log")" -eq "$plan" ]
+	result "vm $pk packages: all points ran, guest kernel log clean" $? \
+		"$CACHE/last-dmesg-$pk.txt"
+fi
 
 finish

@@ -34,13 +34,16 @@ ROOT_LAYOUT=1
 # the daemons l2tpss_e2e.sh and l2tpss_nat.sh run in the VM, which boots on
 # the host's root, and the NAT of the latter: nft, conntrack; man-db and
 # systemd for the man pages' and the units' checks of host/dist.sh; the
-# Python modules of the kernel's YNL tools, for the family's spec).
+# Python modules of the kernel's YNL tools, for the family's spec; Debian's
+# packaging tools for make deb, and systemd-nspawn, which boots the root
+# the packages are installed on in packages.sh).
 HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
-	conntrack man-db systemd dkms python3-yaml python3-jsonschema)
+	conntrack man-db systemd dkms python3-yaml python3-jsonschema
+	build-essential dpkg-dev debhelper dh-dkms lintian systemd-container)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).

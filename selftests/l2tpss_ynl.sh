@@ -27,7 +27,7 @@ ktap_print_header
 if [ ! -f "$YNL/cli.py" ] || [ ! -f "$SCHEMA" ]; then
 	ktap_skip_all "no YNL CLI (L2TPSS_YNL_DIR=$YNL)"
 fi
-ktap_set_plan 10
+ktap_set_plan 12
 l2tp_modules_load
 module_load
 netns_add $NS
@@ -113,6 +113,29 @@ check_eq "conn-get dump: the connection and its SPIs, as conn show" \
 check_eq "stats-get: the counters l2tpss-ctl stats reads" \
 	"$(ctl -n $NS stats -j | jq -c '{tunnels, sessions}')" \
 	"$(ynl --do stats-get | jq -c '.stats | {tunnels, sessions}')"
+
+# The other writes, several do operations in one netlink batch (cli.py
+# --multi), then read back through the spec and through l2tpss-ctl.
+ynl --multi defaults-set '{"settings": {"idle-timeout": 77}, "max-records": 5000}' \
+	--multi tunnel-set '{"tunnel-id": 1, "settings": {"destruct-timeout": 20}}' \
+	--multi profile-replace '{"profile": {"name": "ynl", "peer-ip": 3221225984,
+		"prefixlen": 24, "settings": {"idle-timeout": 9}}}' \
+	--multi profile-del '{"profile": {"name": "none-such"}}' \
+	--multi stats-reset '{}' >"$TMP/multi" 2>&1
+check_eq "defaults-set, tunnel-set, profile-replace, stats-reset: as l2tpss-ctl sees them" \
+	"77 5000 20 ynl:9 0" \
+	"$(ctl -n $NS defaults show -j | jq -r '"\(.idle_timeout) \(.max_records)"') $(
+	   field $NS 1 destruct_timeout) $(ctl -n $NS profile show -j |
+	   jq -r 'map("\(.name):\(.idle_timeout)") | join(" ")') $(
+	   ctl -n $NS stats -j | jq .tunnels)"
+reads() {
+	[ "$(ynl --do defaults-get | jq -c '[.settings["idle-timeout"], .["max-records"]]')" = \
+	  "[77,5000]" ] &&
+	[ "$(ynl --dump profile-get | jq -r 'map(.profile | "\(.name) \(.["peer-ip"])/\(.prefixlen) \(.settings["idle-timeout"])") | join(",")')" = \
+	  "ynl 192.0.2.0/24 9" ] &&
+	grep -q "'bad-attr'\|No such\|ENOENT\|error" "$TMP/multi" || { cat "$TMP/multi"; false; }
+}
+check "defaults-get and profile-get read them; profile-del of none refused" reads
 
 # Events: cli.py subscribes, then sleeps 5 s, then prints what it got.
 # Tunnels come and go until it exits, so some are sure to fall in its

@@ -32,7 +32,7 @@ die() {
 }
 
 command -v pahole >/dev/null 2>&1 ||
-	die "pahole is needed to read the kernel's BTF (Debian: apt install dwarves)"
+	die "pahole is needed to read the kernel's BTF (Debian: apt install pahole)"
 
 # unpack FILE: FILE itself, or its decompressed copy in $tmp.
 unpack() {

@@ -72,17 +72,6 @@ conns_are() { [ "$(connections)" = "$1" ]; }
 # tunnel_is ID FILTER: the newest record of tunnel ID, read now, fits FILTER.
 tunnel_is() { json_check "$(ctl -n $A show tunnel "$1" -j | jq -c '.[0]')" "$2"; }
 
-# sa NS SRC DST SPI REQID [natt]: one transport-mode ESP SA, key from SPI.
-sa() {
-	local encap=()
-
-	[ "$6" = natt ] && encap=(encap espinudp 4500 4500 0.0.0.0)
-	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
-		reqid "$5" mode transport \
-		aead 'rfc4106(gcm(aes))' "0x$(printf '%08x%032d' "$4" 0)" 128 \
-		"${encap[@]}"
-}
-
 # conn_up NS LOCAL PEER SPI_IN SPI_OUT REQID [natt]: the SAs and the
 # policies (UDP between the two hosts) of one connection, seen from NS.
 conn_up() {

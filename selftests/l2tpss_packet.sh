@@ -61,12 +61,6 @@ events() { jq -c "select(.event == \"$1\")" "$TMP/events"; }
 has_sa() { ip -n $A xfrm state | grep -q "reqid $1 mode"; }
 no_sa() { ! has_sa "$@"; }
 
-# sa NS SRC DST SPI REQID [MODE]: one ESP SA, key from SPI.
-sa() {
-	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
-		reqid "$5" mode "${6:-transport}" \
-		aead 'rfc4106(gcm(aes))' "0x$(printf '%08x%032d' "$4" 0)" 128
-}
 # conn_up LOCAL PEER SPI REQID: a transport connection for UDP, both ends.
 conn_up() {
 	local ns l p

@@ -99,12 +99,7 @@ check_eq "profile-add: l2tpss-ctl sees the profile as sent" \
 	[.name, .peer, .single_shot, .destruct_timeout] | map(tostring) | join(" ")')"
 
 # One IPsec connection (SAs by hand): conn-get as l2tpss-ctl conn show.
-sa() {
-	ip -n $NS xfrm state add src "$1" dst "$2" proto esp spi "$3" reqid 9 \
-		mode transport aead 'rfc4106(gcm(aes))' \
-		"0x$(printf '%08x%032d' "$3" 0)" 128
-}
-sa 192.0.2.2 192.0.2.1 0x1001 && sa 192.0.2.1 192.0.2.2 0x2002
+sa $NS 192.0.2.2 192.0.2.1 0x1001 9 && sa $NS 192.0.2.1 192.0.2.2 0x2002 9
 check_eq "conn-get dump: the connection and its SPIs, as conn show" \
 	"$(ctl -n $NS conn show -j | jq -r '.[] | [.peer, .reqid, .nr_sas] |
 	map(tostring) | join(" ")')" \

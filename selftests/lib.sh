@@ -184,6 +184,25 @@ hard_expired() {
 	done
 }
 
+# sa NS SRC DST SPI REQID [tunnel] [natt]: one ESP SA, transport mode
+# unless "tunnel", ESP in UDP 4500 with "natt"; its key made from SPI.
+sa() {
+	local mode=transport encap=() w
+
+	for w in "${@:6}"; do
+		case $w in
+		tunnel) mode=tunnel ;;
+		natt) encap=(encap espinudp 4500 4500 0.0.0.0) ;;
+		'') ;;
+		*) echo "sa: $w?" >&2; return 1 ;;
+		esac
+	done
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" \
+		reqid "$5" mode $mode \
+		aead 'rfc4106(gcm(aes))' "0x$(printf '%08x%032d' "$4" 0)" 128 \
+		"${encap[@]}"
+}
+
 # in_core NS ID: l2tp_core has tunnel ID. (ip l2tp show tunnel tunnel_id ID
 # lists every tunnel when there is none of that id.)
 in_core() { ip -n "$1" l2tp show tunnel | grep -q "^Tunnel $2,"; }

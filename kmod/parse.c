@@ -77,23 +77,20 @@ static int parse_control(const __u8 *p, size_t len, size_t total,
 static int parse_v2_data(const __u8 *p, size_t len, size_t total,
 			 struct l2tpss_pkt *pkt)
 {
+	__u8 flags = p[0];
 	size_t off = 2;
 
-	if (p[0] & HDR_L) {
+	if (flags & HDR_L) {
 		if (len < 4 || get16(p + 2) > total)
 			return L2TPSS_PARSE_MALFORMED;
-		off += 2;
+		off = 4;
 	}
-	if (len < off + 4)
+	/* The ids, then Ns and Nr (HDR_S >> 1 bytes), offset size (HDR_O). */
+	if (len < off + 4 + ((flags & HDR_S) >> 1) + (flags & HDR_O))
 		return L2TPSS_PARSE_MALFORMED;
 	pkt->tunnel_id = get16(p + off);
 	pkt->session_id = get16(p + off + 2);
-	off += 4;
-	if (p[0] & HDR_S)
-		off += 4;
-	if (p[0] & HDR_O)
-		off += 2;
-	return off <= len ? L2TPSS_PARSE_OK : L2TPSS_PARSE_MALFORMED;
+	return L2TPSS_PARSE_OK;
 }
 
 int l2tpss_parse_udp(const __u8 *p, size_t len, size_t total,

@@ -101,8 +101,9 @@ static inline void l2tpss_core_session_put(struct l2tp_session *session)
 
 /*
  * 6.1 only walks by position: an object removed during the walk can make it
- * skip the next one. The walk runs once, at module load, right after the
- * probes are attached; see l2tpss_tunnels_scan().
+ * skip the next one, and each step walks the IDR from its start, so a walk
+ * is quadratic (as 6.1's own netlink dump is). The walk runs once, at module
+ * load, right after the probes are attached; see l2tpss_tunnels_scan().
  */
 static inline struct l2tp_tunnel *
 l2tpss_tunnel_get_next(struct net *net, unsigned long *cursor)

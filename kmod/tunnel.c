@@ -791,6 +791,8 @@ static void scan_net(struct net *net)
 			l2tpss_core_session_put(session);
 		}
 		l2tpss_core_tunnel_put(tunnel);
+		/* 100,000 tunnels take minutes on 6.1 (see compat.h). */
+		cond_resched();
 	}
 }
 

@@ -3,10 +3,13 @@
 #
 # run.sh - run a command as root in a throw-away qemu VM of a matrix kernel.
 #
-# Usage: selftests/vm/run.sh [-k NAME] [-t TIMEOUT_SEC] [-m MEM_MB] [-i] [--] CMD [ARGS...]
+# Usage: selftests/vm/run.sh [-k NAME] [-t TIMEOUT_SEC] [-m MEM_MB] [-c] [-i] [--] CMD [ARGS...]
 #   -k NAME   kernel from selftests/vm/kernels (default: its first line)
 #   -t SEC    kill the VM after SEC seconds of running (default 900)
 #   -m MB     guest memory (default 1024)
+#   -c        count instructions: one CPU whose clock is its instruction count
+#             (qemu -icount shift=0,sleep=off: 1 ns a guest instruction, idle
+#             time skipped), so that a rate the guest measures is a cost
 #   -i        interactive: the guest command reads the terminal (e.g. run.sh -i bash)
 #
 # The guest sees the host's / read-only (9p) with fresh tmpfs on /tmp, /run
@@ -36,12 +39,13 @@ usage() {
 	exit 125
 }
 
-name='' timeout=900 mem=1024 interactive=0
-while getopts ':k:t:m:ih' opt; do
+name='' timeout=900 mem=1024 interactive=0 icount=0
+while getopts ':k:t:m:cih' opt; do
 	case $opt in
 	k) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) icount=1 ;;
 	i) interactive=1 ;;
 	h) usage ;;
 	*) echo "vm: bad option -$OPTARG" >&2; usage ;;
@@ -109,9 +113,12 @@ trap on_signal INT TERM
 # command's output to ttyS1, the caller's stdout.
 cmdline="console=ttyS0 loglevel=7 panic=-1 edd=off rdinit=/init"
 cmdline+=" l2tpss.init=$VM_DIR/guest-init.sh"
+cpus=(-smp 2)
+# shellcheck disable=SC2054 # commas separate qemu sub-options
+((icount)) && cpus=(-smp 1 -icount shift=0,sleep=off)
 # shellcheck disable=SC2054 # commas separate qemu sub-options
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
-	-machine pc -cpu max -smp 2 -m "$mem"
+	-machine pc -cpu max "${cpus[@]}" -m "$mem"
 	-kernel "$boot_image" -initrd "$INITRAMFS" -append "$cmdline"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot

@@ -6,12 +6,18 @@
  * plain TUNNEL_DELETE, the fastest a tunnel can go. In ipsec mode, the
  * tunnel runs over a transport-mode ESP connection (its two SAs added with
  * ip xfrm before each run), and the delay is to the second XFRM_MSG_EXPIRE
- * (hard) key managers receive: the connection's teardown. Prints the
- * median and p99.
+ * (hard) key managers receive: the connection's teardown. In ipdown mode,
+ * the same for what is done without l2tpss: a standard tunnel over the same
+ * connection, whose session's end runs a pppd ip-down script (a shell that
+ * deletes the tunnel and the two SAs with ip), measured to the second
+ * XFRM_MSG_DELSA. Prints each delay ("sample MODE MS"), then "MODE MEDIAN
+ * P99 RUNS".
  *
- * Usage: disconnect_delay MODE RUNS, MODE single-shot, baseline or ipsec;
- * run in a netns whose l2tpss defaults make tunnels single-shot (or not),
- * with 192.0.2.1/24 on an interface. Needs l2tp_netlink, l2tp_eth, esp4.
+ * Usage: disconnect_delay MODE RUNS [FIRST], MODE single-shot, baseline,
+ * ipsec or ipdown; FIRST numbers the runs (their SPIs), default 0. Run in a
+ * netns whose l2tpss defaults make tunnels single-shot (or not, for
+ * baseline and ipdown), with 192.0.2.1/24 on an interface. Needs
+ * l2tp_netlink, l2tp_eth, esp4.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -119,11 +125,12 @@ static int tunnel_get(void)
 	return run(msg);
 }
 
-/* A socket that hears what key managers hear of expiring SAs. */
+/* A socket that hears what key managers hear of SAs: expiring or deleted. */
 static int expire_socket(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = 1 << (XFRMNLGRP_EXPIRE - 1) };
+				  .nl_groups = 1 << (XFRMNLGRP_EXPIRE - 1) |
+					       1 << (XFRMNLGRP_SA - 1) };
 	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_XFRM);
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
@@ -131,8 +138,11 @@ static int expire_socket(void)
 	return fd;
 }
 
-/* Waits for @n hard XFRM_MSG_EXPIRE messages; false after 5 s. */
-static bool expires(int fd, int n)
+/*
+ * Waits for @n hard XFRM_MSG_EXPIRE messages (@delsa: XFRM_MSG_DELSA);
+ * false after 5 s.
+ */
+static bool expires(int fd, int n, bool delsa)
 {
 	char buf[8192];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -145,7 +155,8 @@ static bool expires(int fd, int n)
 		len = recv(fd, buf, sizeof(buf), 0);
 		for (h = (struct nlmsghdr *)buf; len > 0 && NLMSG_OK(h, len);
 		     h = NLMSG_NEXT(h, len))
-			if (h->nlmsg_type == XFRM_MSG_EXPIRE &&
+			if (delsa ? h->nlmsg_type == XFRM_MSG_DELSA :
+			    h->nlmsg_type == XFRM_MSG_EXPIRE &&
 			    ((struct xfrm_user_expire *)NLMSG_DATA(h))->hard)
 				n--;
 	}
@@ -153,6 +164,8 @@ static bool expires(int fd, int n)
 }
 
 /* The two SAs of a connection to the tunnel's peer, fresh SPIs each run. */
+#define SPI(run, out) (0x1000 + 2 * (run) + (out))
+
 static void sas_add(int run)
 {
 	static const char *const fmt =
@@ -160,12 +173,26 @@ static void sas_add(int run)
 		"mode transport aead 'rfc4106(gcm(aes))' 0x%040d 128";
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.2", "192.0.2.1", 0x1000 + 2 * run, 1);
+	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.2", "192.0.2.1", SPI(run, 0), 1);
 	if (system(cmd))
 		must(EIO, "ip xfrm state add");
-	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.1", "192.0.2.2", 0x1001 + 2 * run, 2);
+	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.1", "192.0.2.2", SPI(run, 1), 2);
 	if (system(cmd))
 		must(EIO, "ip xfrm state add");
+}
+
+/* What pppd's ip-down does without l2tpss: a shell, and ip for each step. */
+static void ip_down(int run)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "/bin/sh -c 'ip l2tp del tunnel tunnel_id 1 && "
+		 "ip xfrm state delete src 192.0.2.2 dst 192.0.2.1 proto esp spi %d && "
+		 "ip xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp spi %d'",
+		 SPI(run, 0), SPI(run, 1));
+	if (system(cmd))
+		must(EIO, "ip-down");
 }
 
 static int cmp(const void *a, const void *b)
@@ -177,17 +204,21 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	bool ipsec = argc == 3 && !strcmp(argv[1], "ipsec");
-	bool single_shot = ipsec || (argc == 3 && !strcmp(argv[1], "single-shot"));
-	int i, xfrm = -1, runs = argc == 3 ? atoi(argv[2]) : 0;
+	bool args = argc == 3 || argc == 4;
+	bool ipdown = args && !strcmp(argv[1], "ipdown");
+	bool ipsec = args && !strcmp(argv[1], "ipsec");
+	bool single_shot = ipsec || (args && !strcmp(argv[1], "single-shot"));
+	int i, xfrm = -1, runs = args ? atoi(argv[2]) : 0;
+	int first = argc == 4 ? atoi(argv[3]) : 0;
 	struct nl_msg *msg;
 	double *delay, t0;
 
-	if (runs <= 0 || (!single_shot && strcmp(argv[1], "baseline"))) {
-		fprintf(stderr, "usage: disconnect_delay single-shot|baseline|ipsec RUNS\n");
+	if (runs <= 0 || first < 0 ||
+	    (!single_shot && !ipdown && strcmp(argv[1], "baseline"))) {
+		fprintf(stderr, "usage: disconnect_delay single-shot|baseline|ipsec|ipdown RUNS [FIRST]\n");
 		return 2;
 	}
-	if (ipsec)
+	if (ipsec || ipdown)
 		xfrm = expire_socket();
 	delay = calloc(runs, sizeof(*delay));
 	sk = nl_socket_alloc();
@@ -200,11 +231,11 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < runs; i++) {
-		if (ipsec)
-			sas_add(i);
+		if (ipsec || ipdown)
+			sas_add(first + i);
 		tunnel_create();
 		session_create();
-		if (single_shot) {
+		if (single_shot || ipdown) {
 			msg = msg_new(L2TP_CMD_SESSION_DELETE);
 			nla_put_u32(msg, L2TP_ATTR_CONN_ID, 1);
 			nla_put_u32(msg, L2TP_ATTR_SESSION_ID, 1);
@@ -214,11 +245,13 @@ int main(int argc, char **argv)
 		}
 		t0 = now_ms();
 		must(run(msg), "delete");
-		if (ipsec && !expires(xfrm, 2)) {
-			fprintf(stderr, "disconnect_delay: SAs not expired after 5 s\n");
+		if (ipdown)
+			ip_down(first + i);
+		if ((ipsec || ipdown) && !expires(xfrm, 2, ipdown)) {
+			fprintf(stderr, "disconnect_delay: SAs not gone after 5 s\n");
 			return 1;
 		}
-		if (ipsec)
+		if (ipsec || ipdown)
 			delay[i] = now_ms() - t0;
 		while (!tunnel_get()) {	/* l2tp says ENODEV once it is gone */
 			if (now_ms() - t0 > 5000) {
@@ -226,8 +259,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		if (!ipsec)
+		if (!ipsec && !ipdown)
 			delay[i] = now_ms() - t0;
+		printf("sample %s %.3f\n", argv[1], delay[i]);
 	}
 	qsort(delay, runs, sizeof(*delay), cmp);
 	printf("%s %.3f %.3f %d\n", argv[1], delay[runs / 2],

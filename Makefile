@@ -7,7 +7,10 @@
 # make check-debug  the selftests on a KASAN/lockdep/kmemleak/UBSAN kernel,
 #                   built here once, with a 10-minute stress and 1M fuzzed messages
 # make demo         set up, build, and show the module at work in a VM
-# make bench        the benchmark, in a VM per kernel of the matrix
+# make bench        the benchmark (selftests/bench/): per-packet cost, memory,
+#                   dumps and teardown delays in VMs of each kernel of the
+#                   matrix, the parser on the host; report, JSON and plot
+#                   in build/bench/ (BENCH_OUT=)
 # make fuzz         libFuzzer on the L2TP parser for FUZZ_SECONDS (600)
 # make uapi         kmod/uapi/linux/l2tpss.h from the YNL spec
 #                   (Documentation/netlink/specs/l2tpss.yaml)
@@ -21,6 +24,7 @@
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 L2TPSS_CACHE ?= $(HOME)/.cache/l2tpss
+BENCH_OUT ?= build/bench
 
 # The kernel to build for: its headers (build dir).
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -92,7 +96,7 @@ CACHED_BTF = L2TPSS_BTF_BASE=$$VMLINUX \
 	L2TPSS_BTF_L2TP=$$(ls $$MODDIR/kernel/net/l2tp/l2tp_core.ko* | head -1)
 KERNELS = $(shell awk '$$1 !~ /^\#/ && NF { print $$1 }' selftests/vm/kernels)
 bench:
-	selftests/vm/setup.sh $(KERNELS)
+	L2TPSS_BENCH=1 selftests/vm/setup.sh $(KERNELS)
 	set -e; for k in $(KERNELS); do \
 		. $(L2TPSS_CACHE)/kernels/$$k.env; \
 		$(MAKE) -s module KDIR=$$KDIR MODULE_OUT=build/$$k $(CACHED_BTF); \
@@ -100,7 +104,17 @@ bench:
 	. $(L2TPSS_CACHE)/kernels/$(lastword $(KERNELS)).env && \
 	$(MAKE) -s -C selftests KSELFTEST_DIR=$$KSELFTEST_DIR
 	$(MAKE) -s cli
-	for k in $(KERNELS); do selftests/vm/run.sh -k $$k -- selftests/bench/run.sh $$k; done
+	mkdir -p $(BENCH_OUT)
+	selftests/bench/host-parse.sh $(BENCH_OUT)/parse.json
+	set -e; for k in $(KERNELS); do \
+		echo "bench: $$k, cost (instruction-counting VM)"; \
+		selftests/vm/run.sh -c -m 2048 -t 7200 -k $$k -- \
+			selftests/bench/cost.sh $$k >$(BENCH_OUT)/cost-$$k.txt; \
+		echo "bench: $$k, delays (wall-clock VM)"; \
+		selftests/vm/run.sh -t 1800 -k $$k -- \
+			selftests/bench/latency.sh $$k >$(BENCH_OUT)/latency-$$k.txt; \
+	done
+	/usr/bin/python3 selftests/bench/report.py $(BENCH_OUT)
 
 # The newest kernel of the matrix, or DEMO_KERNEL=.
 DEMO_KERNEL ?= $(lastword $(KERNELS))

@@ -44,6 +44,8 @@ HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
 	conntrack man-db systemd dkms python3-yaml python3-jsonschema
 	build-essential dpkg-dev debhelper dh-dkms lintian systemd-container)
+# make bench's too (L2TPSS_BENCH=1): callgrind, and gnuplot for the plot.
+[[ ${L2TPSS_BENCH:-0} == 1 ]] && HOST_PKGS+=(valgrind gnuplot-nox)
 
 # Modules the initramfs needs to mount the host root over virtio-9p
 # (dependencies are resolved with modprobe; built-ins are skipped).

@@ -163,8 +163,8 @@ struct l2tpss_tunnel {
 	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
 	struct list_head tomb_node;	/* l2tpss_net.tombstones, in destruct */
 	atomic64_t blocked;		/* packets the filter dropped */
-	struct delayed_work idle_work;
-	struct delayed_work destruct_work;
+	/* The idle timer while connected, the destruct timer after. */
+	struct delayed_work work;
 };
 
 /*
@@ -265,6 +265,8 @@ void l2tpss_set_max_records(struct l2tpss_net *pn, u32 max);
 int l2tpss_timers_init(void);
 void l2tpss_timers_exit(void);
 void l2tpss_timers_setup(struct l2tpss_tunnel *t);
+int l2tpss_tunnels_cache_init(void);
+void l2tpss_tunnels_cache_exit(void);
 void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay);
 void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t);
 void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t);

@@ -55,9 +55,12 @@ static int __init l2tpss_init(void)
 	err = l2tpss_layout_check();
 	if (err)
 		return err;
-	err = l2tpss_timers_init();
+	err = l2tpss_tunnels_cache_init();
 	if (err)
 		return err;
+	err = l2tpss_timers_init();
+	if (err)
+		goto err_cache;
 	err = register_pernet_subsys(&l2tpss_net_ops);
 	if (err)
 		goto err_timers;
@@ -82,6 +85,8 @@ err_ipsec:
 	unregister_pernet_subsys(&l2tpss_net_ops);
 err_timers:
 	l2tpss_timers_exit();
+err_cache:
+	l2tpss_tunnels_cache_exit();
 	return err;
 }
 
@@ -107,6 +112,7 @@ static void __exit l2tpss_exit(void)
 	WARN(tunnels || sessions || conns || profiles,
 	     "leaked %ld tunnel, %ld session, %ld connection and %ld profile records\n",
 	     tunnels, sessions, conns, profiles);
+	l2tpss_tunnels_cache_exit();
 }
 
 module_init(l2tpss_init);

@@ -135,12 +135,9 @@ nospace:
 /* Milliseconds until the idle or destruct timer fires, if one runs. */
 static int put_timer(struct sk_buff *skb, const struct l2tpss_tunnel *t)
 {
-	const struct delayed_work *dwork =
-		t->state == L2TPSS_STATE_DESTRUCTING ? &t->destruct_work :
-						       &t->idle_work;
 	long left = (long)(t->timer_expires - jiffies);
 
-	if (!delayed_work_pending(dwork))
+	if (!delayed_work_pending(&t->work))
 		return 0;
 	return nla_put_u32(skb, L2TPSS_TUNNEL_A_TIMER,
 			   left > 0 ? jiffies_to_msecs(left) : 0);

@@ -14,38 +14,35 @@
 
 static struct workqueue_struct *l2tpss_wq;
 
-static void idle_work_fn(struct work_struct *work)
+/*
+ * A record has one timer at a time, so one work item: the idle timer until
+ * the tunnel is disconnected, the destruct timer after. A run that was
+ * already under way as the timer changed finds its timer not yet expired
+ * (or the state changed) and does nothing; the timer's own run follows.
+ */
+static void timer_work_fn(struct work_struct *work)
 {
 	struct l2tpss_tunnel *t = container_of(to_delayed_work(work),
-					       struct l2tpss_tunnel, idle_work);
+					       struct l2tpss_tunnel, work);
 
-	l2tpss_tunnel_idle_expired(t);
-	l2tpss_tunnel_put(t);
-}
-
-static void destruct_work_fn(struct work_struct *work)
-{
-	struct l2tpss_tunnel *t = container_of(to_delayed_work(work),
-					       struct l2tpss_tunnel,
-					       destruct_work);
-
-	l2tpss_tunnel_destruct_expired(t);
+	if (READ_ONCE(t->state) == L2TPSS_STATE_DESTRUCTING)
+		l2tpss_tunnel_destruct_expired(t);
+	else
+		l2tpss_tunnel_idle_expired(t);
 	l2tpss_tunnel_put(t);
 }
 
 void l2tpss_timers_setup(struct l2tpss_tunnel *t)
 {
-	INIT_DELAYED_WORK(&t->idle_work, idle_work_fn);
-	INIT_DELAYED_WORK(&t->destruct_work, destruct_work_fn);
+	INIT_DELAYED_WORK(&t->work, timer_work_fn);
 }
 
-static void timer_start(struct l2tpss_tunnel *t, struct delayed_work *dwork,
-			unsigned long delay)
+static void timer_start(struct l2tpss_tunnel *t, unsigned long delay)
 {
 	lockdep_assert_held(&t->pn->lock);
 	t->timer_expires = jiffies + delay;
 	/* false: it was not pending, so this queued it anew */
-	if (!mod_delayed_work(l2tpss_wq, dwork, delay))
+	if (!mod_delayed_work(l2tpss_wq, &t->work, delay))
 		kref_get(&t->ref);
 }
 
@@ -53,41 +50,39 @@ static void timer_start(struct l2tpss_tunnel *t, struct delayed_work *dwork,
 void l2tpss_idle_timer_start(struct l2tpss_tunnel *t, unsigned long delay)
 {
 	t->idle_seq++;
-	timer_start(t, &t->idle_work, delay);
+	timer_start(t, delay);
 }
 
 /* The table's reference remains: the put is never the last. */
-static void timer_stop(struct l2tpss_tunnel *t, struct delayed_work *dwork)
+static void timer_stop(struct l2tpss_tunnel *t)
 {
 	lockdep_assert_held(&t->pn->lock);
-	if (cancel_delayed_work(dwork))
+	if (cancel_delayed_work(&t->work))
 		l2tpss_tunnel_put(t);
 }
 
 void l2tpss_idle_timer_stop(struct l2tpss_tunnel *t)
 {
 	t->idle_seq++;
-	timer_stop(t, &t->idle_work);
+	timer_stop(t);
 }
 
+/* After l2tpss_idle_timer_stop(): the state is DESTRUCTING already. */
 void l2tpss_destruct_timer_start(struct l2tpss_tunnel *t)
 {
-	timer_start(t, &t->destruct_work,
-		    (unsigned long)t->settings.destruct_timeout * HZ);
+	timer_start(t, (unsigned long)t->settings.destruct_timeout * HZ);
 }
 
 /* An evicted tombstone's timer; one already running finds it gone. */
 void l2tpss_destruct_timer_stop(struct l2tpss_tunnel *t)
 {
-	timer_stop(t, &t->destruct_work);
+	timer_stop(t);
 }
 
 /* Netns exit: nothing may run on @t afterwards. Process context. */
 void l2tpss_timers_stop_sync(struct l2tpss_tunnel *t)
 {
-	if (cancel_delayed_work_sync(&t->idle_work))
-		l2tpss_tunnel_put(t);
-	if (cancel_delayed_work_sync(&t->destruct_work))
+	if (cancel_delayed_work_sync(&t->work))
 		l2tpss_tunnel_put(t);
 }
 

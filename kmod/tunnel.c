@@ -50,6 +50,15 @@ void l2tpss_objects_count(long *tunnels, long *sessions)
 	*sessions = atomic_long_read(&nr_sessions);
 }
 
+/* Records come from their own cache: 100,000 tunnels are a normal LNS. */
+static struct kmem_cache *tunnel_cache;
+
+static void tunnel_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(tunnel_cache,
+			container_of(head, struct l2tpss_tunnel, rcu));
+}
+
 static void tunnel_release(struct kref *ref)
 {
 	struct l2tpss_tunnel *t = container_of(ref, struct l2tpss_tunnel, ref);
@@ -57,7 +66,20 @@ static void tunnel_release(struct kref *ref)
 	atomic_long_dec(&nr_tunnels);
 	if (t->conn)
 		l2tpss_conn_put(t->conn);
-	kfree_rcu(t, rcu);
+	call_rcu(&t->rcu, tunnel_free_rcu);
+}
+
+int __init l2tpss_tunnels_cache_init(void)
+{
+	tunnel_cache = KMEM_CACHE(l2tpss_tunnel, SLAB_ACCOUNT);
+	return tunnel_cache ? 0 : -ENOMEM;
+}
+
+/* After every record is released: wait for their RCU callbacks. */
+void l2tpss_tunnels_cache_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(tunnel_cache);
 }
 
 void l2tpss_tunnel_put(struct l2tpss_tunnel *t)
@@ -137,7 +159,7 @@ static void read_address(struct l2tpss_addr *a, const struct sock *sk,
 static struct l2tpss_tunnel *tunnel_alloc(struct l2tpss_net *pn,
 					  struct l2tp_tunnel *tunnel)
 {
-	struct l2tpss_tunnel *t = kzalloc(sizeof(*t), GFP_ATOMIC | __GFP_ACCOUNT);
+	struct l2tpss_tunnel *t = kmem_cache_zalloc(tunnel_cache, GFP_ATOMIC);
 
 	if (!t)
 		return NULL;
@@ -640,8 +662,12 @@ void l2tpss_tunnel_destruct_expired(struct l2tpss_tunnel *t)
 	bool expired;
 
 	spin_lock_bh(&pn->lock);
-	/* (An evicted tombstone has left the table already.) */
+	/*
+	 * (An evicted tombstone has left the table already; an idle timer's
+	 * run that was under way as the tunnel went finds the time not up.)
+	 */
 	expired = !pn->dead && t->state == L2TPSS_STATE_DESTRUCTING &&
+		  !time_before(jiffies, t->timer_expires) &&
 		  xa_load(&pn->records, t->gen) == t;
 	if (expired)
 		tombstone_end(pn, t, false);

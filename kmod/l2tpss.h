@@ -57,6 +57,7 @@ static inline bool l2tpss_addr_equal(const struct l2tpss_addr *a,
  */
 struct l2tpss_profile {
 	struct list_head node;		/* l2tpss_net.profiles */
+	struct hlist_node index_node;	/* l2tpss_net.profile_index; RCU */
 	struct rcu_head rcu;
 	char name[L2TPSS_PROFILE_NAME_LEN];
 	struct l2tpss_addr peer;
@@ -187,6 +188,8 @@ struct l2tpss_session {
 #define L2TPSS_FLOW_HASH_BITS 10
 #define L2TPSS_CONN_HASH_BITS 8
 #define L2TPSS_SA_HASH_BITS 10
+#define L2TPSS_PROFILE_HASH_BITS 8	/* for L2TPSS_PROFILES_MAX */
+#define L2TPSS_PROFILE_LENS (33 + 129)
 
 /* Per network namespace state, see main.c for its lifetime. */
 struct l2tpss_net {
@@ -205,8 +208,15 @@ struct l2tpss_net {
 	DECLARE_HASHTABLE(session_peer_ids, L2TPSS_SESSION_HASH_BITS);
 	u32 hash_seed;			/* of the packet path's hashes */
 	struct l2tpss_settings defaults;
-	struct list_head profiles;
+	struct list_head profiles;	/* in the order they were added */
 	unsigned int nr_profiles;
+	/*
+	 * RCU: profiles by (prefix length, prefix), and which lengths are in
+	 * use (IPv4's 0..32, then IPv6's 0..128) with how many of each.
+	 */
+	DECLARE_HASHTABLE(profile_index, L2TPSS_PROFILE_HASH_BITS);
+	DECLARE_BITMAP(profile_lens, L2TPSS_PROFILE_LENS);
+	u16 profile_len_count[L2TPSS_PROFILE_LENS];
 	u64 stats[L2TPSS_STAT_MAX + 1];
 	/* The packet path reads these under RCU, see filter.c. */
 	DECLARE_HASHTABLE(flows, L2TPSS_FLOW_HASH_BITS); /* records by peer */

@@ -6,6 +6,8 @@
  * per-tunnel override > longest matching profile > defaults.
  */
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
@@ -59,6 +61,7 @@ void l2tpss_policy_init(struct l2tpss_net *pn)
 		.destruct_timeout = L2TPSS_DESTRUCT_TIMEOUT_DEFAULT,
 	};
 	INIT_LIST_HEAD(&pn->profiles);
+	hash_init(pn->profile_index);
 }
 
 void l2tpss_policy_exit(struct l2tpss_net *pn)
@@ -71,42 +74,111 @@ void l2tpss_policy_exit(struct l2tpss_net *pn)
 	}
 	INIT_LIST_HEAD(&pn->profiles);
 	pn->nr_profiles = 0;
+	hash_init(pn->profile_index);
+	bitmap_zero(pn->profile_lens, L2TPSS_PROFILE_LENS);
+	memset(pn->profile_len_count, 0, sizeof(pn->profile_len_count));
 }
 
-static bool prefix_match(const struct l2tpss_addr *prefix, u8 len,
-			 const struct l2tpss_addr *addr)
+/*
+ * The index: a profile is found by its prefix, hashed with its length, and
+ * a lookup tries the lengths in use, longest first: its cost grows with the
+ * number of distinct lengths, not of profiles.
+ */
+static unsigned int len_bit(bool ipv6, u8 len)
 {
-	if (prefix->ipv6 != addr->ipv6)
-		return false;
+	return ipv6 ? 33 + len : len;
+}
+
+static void prefix_of(struct l2tpss_addr *prefix,
+		      const struct l2tpss_addr *addr, u8 len)
+{
+	*prefix = (struct l2tpss_addr){ .ipv6 = addr->ipv6 };
+	if (addr->ipv6)
+		ipv6_addr_prefix(&prefix->ip6, &addr->ip6, len);
+	else
+		prefix->ip = len ? addr->ip & inet_make_mask(len) : 0;
+}
+
+static u32 prefix_hash(const struct l2tpss_net *pn,
+		       const struct l2tpss_addr *prefix, u8 len)
+{
 	if (prefix->ipv6)
-		return ipv6_prefix_equal(&prefix->ip6, &addr->ip6, len);
-	return !len || !((prefix->ip ^ addr->ip) & inet_make_mask(len));
+		return jhash(&prefix->ip6, sizeof(prefix->ip6),
+			     pn->hash_seed ^ len_bit(true, len));
+	return jhash_2words((__force u32)prefix->ip, len, pn->hash_seed);
+}
+
+/* Caller holds pn->lock; readers may see it at once. */
+static void index_add(struct l2tpss_net *pn, struct l2tpss_profile *p)
+{
+	unsigned int bit = len_bit(p->peer.ipv6, p->prefixlen);
+
+	hash_add_rcu(pn->profile_index, &p->index_node,
+		     prefix_hash(pn, &p->peer, p->prefixlen));
+	if (!pn->profile_len_count[bit]++)
+		set_bit(bit, pn->profile_lens);
+}
+
+static void index_del(struct l2tpss_net *pn, struct l2tpss_profile *p)
+{
+	unsigned int bit = len_bit(p->peer.ipv6, p->prefixlen);
+
+	hash_del_rcu(&p->index_node);
+	if (!--pn->profile_len_count[bit])
+		clear_bit(bit, pn->profile_lens);
+}
+
+/*
+ * Of two profiles of one prefix length: one that names the local address,
+ * then the first name in byte order.
+ */
+static bool profile_better(const struct l2tpss_profile *p,
+			   const struct l2tpss_profile *best)
+{
+	if (!best || p->has_local != best->has_local)
+		return !best || p->has_local;
+	return strcmp(p->name, best->name) < 0;
 }
 
 /*
  * The profile for a tunnel from @local to @peer: the longest matching peer
  * prefix; at equal length one that names the local address; then the first
  * name in byte order, so the choice never depends on the order of adding.
+ * Under RCU or pn->lock.
  */
 static struct l2tpss_profile *profile_match(struct l2tpss_net *pn,
 					    const struct l2tpss_addr *local,
 					    const struct l2tpss_addr *peer)
 {
-	struct l2tpss_profile *p, *best = NULL;
+	unsigned int first = len_bit(peer->ipv6, 0);
+	unsigned int end = len_bit(peer->ipv6, peer->ipv6 ? 128 : 32) + 1;
+	struct l2tpss_profile *p, *best;
+	struct l2tpss_addr prefix;
+	unsigned int bit;
+	u8 len;
 
-	list_for_each_entry_rcu(p, &pn->profiles, node,
-				lockdep_is_held(&pn->lock)) {
-		if (!prefix_match(&p->peer, p->prefixlen, peer) ||
-		    (p->has_local && !l2tpss_addr_equal(&p->local, local)))
-			continue;
-		if (!best || p->prefixlen > best->prefixlen ||
-		    (p->prefixlen == best->prefixlen &&
-		     (p->has_local > best->has_local ||
-		      (p->has_local == best->has_local &&
-		       strcmp(p->name, best->name) < 0))))
-			best = p;
+	/* find_last_bit() says @end when no bit below @end is set */
+	for (bit = find_last_bit(pn->profile_lens, end);
+	     bit < end && bit >= first;
+	     end = bit, bit = find_last_bit(pn->profile_lens, end)) {
+		len = bit - first;
+		prefix_of(&prefix, peer, len);
+		best = NULL;
+		hash_for_each_possible_rcu(pn->profile_index, p, index_node,
+					   prefix_hash(pn, &prefix, len),
+					   lockdep_is_held(&pn->lock)) {
+			if (p->prefixlen != len ||
+			    !l2tpss_addr_equal(&p->peer, &prefix) ||
+			    (p->has_local &&
+			     !l2tpss_addr_equal(&p->local, local)))
+				continue;
+			if (profile_better(p, best))
+				best = p;
+		}
+		if (best)
+			return best;
 	}
-	return best;
+	return NULL;
 }
 
 /*
@@ -333,12 +405,16 @@ int l2tpss_profile_add(struct l2tpss_net *pn, struct nlattr **attrs,
 		NL_SET_ERR_MSG(extack, "a profile of that name exists");
 		err = -EEXIST;
 	} else if (old) {
+		/* (a reader sees the old, the new or both: never none) */
+		index_add(pn, p);
+		index_del(pn, old);
 		list_replace_rcu(&old->node, &p->node);
 	} else if (pn->nr_profiles >= L2TPSS_PROFILES_MAX) {
 		NL_SET_ERR_MSG(extack, "too many profiles in this netns");
 		err = -ENOSPC;
 	} else {
 		list_add_tail_rcu(&p->node, &pn->profiles);
+		index_add(pn, p);
 		pn->nr_profiles++;
 		atomic_long_inc(&nr_profiles);
 	}
@@ -370,6 +446,7 @@ int l2tpss_profile_del(struct l2tpss_net *pn, struct nlattr **attrs,
 	p = profile_find(pn, name);
 	if (p) {
 		list_del_rcu(&p->node);
+		index_del(pn, p);
 		pn->nr_profiles--;
 	}
 	spin_unlock_bh(&pn->lock);

@@ -19,7 +19,7 @@ settings() {
 }
 
 ktap_print_header
-ktap_set_plan 28
+ktap_set_plan 34
 l2tp_modules_load
 module_load
 netns_add $NS
@@ -124,6 +124,52 @@ ctl -n cfg-b profile add b2 peer 2001:db8::/32 single-shot on
 check_eq "a netns's profiles are its own" $((before + 2)) "$(profiles)"
 check_eq "and leave the others alone" 6 "$(ctl -n $NS profile show -j | jq length)"
 netns_del cfg-b
+
+# The most profiles a netns takes, most of one length (one bucket of the
+# index holds several): matching still finds the longest, and each length
+# stops counting once its last profile goes.
+netns_add cfg-c
+ip -n cfg-c link add dummy0 type dummy
+ip -n cfg-c addr add 10.255.255.1/32 dev dummy0
+ip -n cfg-c link set dummy0 up
+ip -n cfg-c route add default dev dummy0
+for i in $(seq 0 1019); do
+	echo "profile add p$i peer 10.$((i / 256)).$((i % 256)).0/24 idle-timeout 11"
+done | ctl -n cfg-c -b -
+ctl -n cfg-c profile add net16 peer 10.0.0.0/16 idle-timeout 12
+ctl -n cfg-c profile add zz peer 10.9.0.0/16 idle-timeout 13
+ctl -n cfg-c profile add aa peer 10.9.0.0/16 idle-timeout 14
+ctl -n cfg-c profile add host peer 10.0.5.7 idle-timeout 15
+err=$(ctl -n cfg-c profile add p1024 peer 10.8.0.0/24 2>&1)
+check "1,024 profiles: one more is refused" \
+	grep -q 'too many profiles' <<<"$err"
+tunnel_add cfg-c 1 1 10.255.255.1 10.0.5.9
+tunnel_add cfg-c 2 2 10.255.255.1 10.0.5.7
+tunnel_add cfg-c 3 3 10.255.255.1 10.9.1.1
+check_eq "among them the longest prefix wins: /24 over /16, /32 over /24" \
+	"p5 host" "$(field cfg-c 1 profile) $(field cfg-c 2 profile)"
+check_eq "at equal length the first name in byte order, whatever the order of adding" \
+	"aa 14" "$(field cfg-c 3 profile) $(field cfg-c 3 idle_timeout)"
+ctl -n cfg-c profile del p5
+ctl -n cfg-c profile del host
+ctl -n cfg-c profile replace aa peer 10.9.0.0/17 idle-timeout 16
+tunnel_add cfg-c 4 4 10.255.255.1 10.0.5.9
+tunnel_add cfg-c 5 5 10.255.255.1 10.9.1.1
+tunnel_add cfg-c 6 6 10.255.255.1 10.9.200.1
+check_eq "deleted profiles no longer match: the /16 does" \
+	"net16 12" "$(field cfg-c 4 profile) $(field cfg-c 4 idle_timeout)"
+check_eq "a replaced profile matches by its new prefix" \
+	"aa 16 zz 13" "$(field cfg-c 5 profile) $(field cfg-c 5 idle_timeout) $(field cfg-c 6 profile) $(field cfg-c 6 idle_timeout)"
+for i in $(seq 0 1019); do
+	echo "profile del p$i"
+done | ctl -n cfg-c -b -
+ctl -n cfg-c profile del net16
+ctl -n cfg-c profile del zz
+ctl -n cfg-c profile del aa
+tunnel_add cfg-c 7 7 10.255.255.1 10.0.5.9
+check_eq "with every profile deleted, none matches" \
+	"null 60" "$(field cfg-c 7 profile) $(field cfg-c 7 idle_timeout)"
+netns_del cfg-c
 profiles_are() { [ "$(profiles)" = "$1" ]; }
 check "deleting the netns releases its profiles" wait_for 10 profiles_are "$before"
 

@@ -14,13 +14,20 @@
 #     deleted.
 # Each mode runs in its own netns, in chunks of 10 runs taken in turn
 # (forward, then backward), so that the emulator's drift hits them alike.
+# Then the time of a full dump of N_TUNNELS tracked tunnels: l2tpss-ctl
+# show -j (three times) against ip l2tp show tunnel (once, given at most
+# L2TPSS_BENCH_DUMP_LIMIT seconds: 6.1 walks its tunnels quadratically),
+# each to /dev/null, "@ dump TOOL RUN SECONDS BYTES".
 #
 # Usage (in the VM, from the top of the tree): bench/latency.sh KERNEL
-# Environment: L2TPSS_BENCH_RUNS (100 a mode, a multiple of 10).
+# Environment: L2TPSS_BENCH_RUNS (100 a mode, a multiple of 10),
+# L2TPSS_BENCH_TUNNELS (100000), L2TPSS_BENCH_DUMP_LIMIT (300).
 
 cd "$(dirname "$0")/../.." || exit 1
 kernel=${1:?usage: bench/latency.sh KERNEL}
 runs=${L2TPSS_BENCH_RUNS:-100}
+n_tunnels=${L2TPSS_BENCH_TUNNELS:-100000}
+dump_limit=${L2TPSS_BENCH_DUMP_LIMIT:-300}
 bin=build/selftests/disconnect_delay
 ctl=tools/l2tpss-ctl
 modes=(baseline single-shot ipsec ipdown)
@@ -51,5 +58,33 @@ done
 for mode in "${modes[@]}"; do
 	ip netns del "b-$mode"
 done
+
+# The dumps. The tunnels: local 10.255.0.{1..4}, ports from 20000, peers
+# 192.0.2.{1..250} on 1701 (as bench/cost.sh's).
+ip netns add b-scale
+ip -n b-scale link add dummy0 type dummy
+ip -n b-scale link set dummy0 up
+for i in 1 2 3 4; do
+	ip -n b-scale addr add "10.255.0.$i/32" dev dummy0
+done
+$ctl -n b-scale defaults set max-records 16777216
+batch=$(mktemp)
+for ((i = 0; i < n_tunnels; i++)); do
+	echo "l2tp add tunnel tunnel_id $((100 + i)) peer_tunnel_id $((100 + i)) encap udp local 10.255.0.$((i % 4 + 1)) remote 192.0.2.$((i % 250 + 1)) udp_sport $((20000 + i / 4)) udp_dport 1701"
+done >"$batch"
+ip -n b-scale -batch "$batch"
+rm -f "$batch"
+echo "@ records $($ctl -n b-scale show -j | jq length)"
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }
+for r in 1 2 3; do
+	t0=$(date +%s.%N)
+	$ctl -n b-scale show -j >/tmp/dump
+	echo "@ dump l2tpss-ctl $r $(elapsed "$t0") $(wc -c </tmp/dump)"
+done
+t0=$(date +%s.%N)
+timeout "$dump_limit" ip -n b-scale l2tp show tunnel >/tmp/dump || :
+echo "@ dump ip-l2tp 1 $(elapsed "$t0") $(wc -c </tmp/dump) $(grep -c '^Tunnel' /tmp/dump)"
+rm -f /tmp/dump
+ip netns del b-scale
 rmmod l2tpss
 echo "@ done"

@@ -82,9 +82,6 @@ def cost(path):
         elif key == "slabinfo":
             info.setdefault("slabinfo", []).append(
                 {"cache": f[0], "objects": int(f[1]), "size": int(f[2])})
-        elif key == "dump":
-            d = info.setdefault("dump", {}).setdefault(f[0], [])
-            d.append({"s": float(f[2]), "out": int(f[3])})
     # Per round: the median of the round's measures (forward, backward).
     per_round = {k: {r: median(v) for r, v in rr.items()}
                  for k, rr in rates.items()}
@@ -116,8 +113,12 @@ def latency(path):
     for key, f in lines(path):
         if key == "delay":
             samples.setdefault(f[0], []).append(float(f[1]))
-        elif key in ("kernel", "runs"):
+        elif key in ("kernel", "runs", "records"):
             info[key] = " ".join(f)
+        elif key == "dump":
+            d = info.setdefault("dump", {}).setdefault(f[0], [])
+            d.append({"s": float(f[2]), "bytes": int(f[3]),
+                      "tunnels": int(f[4]) if len(f) > 4 else None})
     res = {"info": info, "samples": samples, "modes": {}}
     for mode, v in samples.items():
         res["modes"][mode] = {"median": median(v), "p99": p99(v),
@@ -144,6 +145,7 @@ def show_cost(k, c):
           "[lowest, highest round].\n")
     configs = [("l2tpss", "l2tpss, 10 tunnels"),
                ("nft", "nftables rules instead"),
+               ("nft-empty", "empty nftables chains"),
                ("p1024", "l2tpss, 1,024 profiles"),
                ("l2tpss-big", f"l2tpss, {i.get('tunnels', '?')} tunnels")]
     print("| traffic | no filter | " +
@@ -167,17 +169,9 @@ def show_cost(k, c):
             print(f"; {s['cache']}: {s['objects']} objects of {s['size']} B",
                   end="")
         print(".")
-    d = i.get("dump", {})
-    if d:
-        ctl = [x["s"] for x in d.get("l2tpss-ctl", [])]
-        ipl = d.get("ip-l2tp", [{}])[0]
-        print(f"Dump of {i.get('records')} records: `l2tpss-ctl show -j` "
-              f"median {median(ctl):.2f} s [{min(ctl):.2f}, {max(ctl):.2f}]; "
-              f"`ip l2tp show tunnel` {ipl.get('s', 0):.2f} s for "
-              f"{ipl.get('out', 0)} tunnels (instructions at 1 ns; a "
-              f"dump that stopped short hit its time limit). Creating the "
-              f"{i.get('tunnels')} tunnels with ip -batch: "
-              f"{i.get('create_s', 0):.1f} s.")
+    if "create_s" in i:
+        print(f"Creating the {i.get('tunnels')} tunnels with ip -batch, "
+              f"module loaded: {i['create_s']:.1f} s of instructions.")
 
 
 def show_latency(k, lat):
@@ -196,6 +190,16 @@ def show_latency(k, lat):
     if r:
         print(f"\nl2tpss IPsec teardown / ip-down script: median "
               f"{r['median']:.2f}, p99 {r['p99']:.2f}.")
+    d = i.get("dump", {})
+    if d:
+        ctl = [x["s"] for x in d.get("l2tpss-ctl", [])]
+        ipl = d.get("ip-l2tp", [{}])[0]
+        print(f"\nFull dump of {i.get('records')} tracked tunnels (wall "
+              f"clock): `l2tpss-ctl show -j` median {median(ctl):.1f} s "
+              f"[{min(ctl):.1f}, {max(ctl):.1f}] over {len(ctl)} runs; "
+              f"`ip l2tp show tunnel` {ipl.get('s', 0):.1f} s, "
+              f"{ipl.get('tunnels')} tunnels listed (fewer: stopped at its "
+              "time limit).")
 
 
 def show_parse(p):

@@ -50,20 +50,39 @@ struct flow {
 	struct xfrm_state *x;		/* the peer's ESP SA it came or goes by */
 };
 
-static u32 flow_hash(const struct l2tpss_net *pn,
-		     const struct l2tpss_addr *peer, __be16 peer_port,
-		     __be16 local_port)
-{
-	u32 ports = (__force u32)peer_port << 16 | (__force u32)local_port;
+/*
+ * The flows: records by the peer's address and both ports (0 over IP), as
+ * laid out in a record and in a struct flow alike, compared and hashed
+ * whole (rhashtable's random seed; addresses and padding zeroed past what
+ * they use). A record and its tombstones share a key, newest first.
+ */
+#define FLOW_KEY_LEN (sizeof(struct l2tpss_addr) + 2 * sizeof(__be16))
 
-	if (peer->ipv6)
-		return jhash(&peer->ip6, sizeof(peer->ip6), ports ^ pn->hash_seed);
-	return jhash_2words((__force u32)peer->ip, ports, pn->hash_seed);
+static const struct rhashtable_params flow_params = {
+	.head_offset = offsetof(struct l2tpss_tunnel, flow_node),
+	.key_offset = offsetof(struct l2tpss_tunnel, peer),
+	.key_len = FLOW_KEY_LEN,
+	.automatic_shrinking = true,
+};
+
+static void __maybe_unused flow_key_layout(void)
+{
+	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, local_port) !=
+		     offsetof(struct l2tpss_tunnel, peer) +
+		     sizeof(struct l2tpss_addr));
+	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, peer_port) !=
+		     offsetof(struct l2tpss_tunnel, local_port) + 2);
+	BUILD_BUG_ON(offsetof(struct flow, local_port) !=
+		     offsetof(struct flow, peer) + sizeof(struct l2tpss_addr));
+	BUILD_BUG_ON(offsetof(struct flow, peer_port) !=
+		     offsetof(struct flow, local_port) + 2);
 }
 
-static __be16 tunnel_port(const struct l2tpss_tunnel *t, __be16 port)
+/* The records of @f's key. Under RCU. */
+static struct rhlist_head *flow_records(struct l2tpss_net *pn,
+					const struct flow *f)
 {
-	return t->encap == L2TP_ENCAPTYPE_UDP ? port : 0;
+	return rhltable_lookup(&pn->flows, &f->peer, flow_params);
 }
 
 /* Local UDP ports in use by tracked tunnels, with a count each. */
@@ -82,22 +101,27 @@ static void port_ref(struct l2tpss_net *pn, __be16 port, int delta)
 		xa_erase(&pn->ports, ntohs(port));
 }
 
-/* A record joins the packet path as it registers. Caller holds the lock. */
-void l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
+/*
+ * A record joins the packet path as it registers. Caller holds the lock.
+ * Out of memory, its packets go unjudged: false, and it is never in the
+ * table, which l2tpss_flow_del() finds.
+ */
+bool l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
 	lockdep_assert_held(&pn->lock);
-	hash_add_rcu(pn->flows, &t->flow_node,
-		     flow_hash(pn, &t->peer, tunnel_port(t, t->peer_port),
-			       tunnel_port(t, t->local_port)));
+	if (rhltable_insert(&pn->flows, &t->flow_node, flow_params))
+		return false;
 	if (t->encap == L2TP_ENCAPTYPE_UDP)
 		port_ref(pn, t->local_port, 1);
+	return true;
 }
 
 /* ... and leaves it with its tombstone. Caller holds the lock. */
 void l2tpss_flow_del(struct l2tpss_net *pn, struct l2tpss_tunnel *t)
 {
 	lockdep_assert_held(&pn->lock);
-	hash_del_rcu(&t->flow_node);
+	if (rhltable_remove(&pn->flows, &t->flow_node, flow_params))
+		return;
 	if (t->encap == L2TP_ENCAPTYPE_UDP)
 		port_ref(pn, t->local_port, -1);
 }
@@ -114,8 +138,8 @@ static bool flow_is(const struct l2tpss_tunnel *t, const void *arg)
 {
 	const struct flow *f = arg;
 
-	return tunnel_port(t, t->peer_port) == f->peer_port &&
-	       tunnel_port(t, t->local_port) == f->local_port &&
+	return t->peer_port == f->peer_port &&
+	       t->local_port == f->local_port &&
 	       l2tpss_addr_equal(&t->peer, &f->peer) &&
 	       l2tpss_addr_equal(&t->local, &f->local);
 }
@@ -124,10 +148,9 @@ static bool flow_is(const struct l2tpss_tunnel *t, const void *arg)
 static bool flow_tracked(struct l2tpss_net *pn, const struct flow *f)
 {
 	struct l2tpss_tunnel *t;
+	struct rhlist_head *pos;
 
-	hash_for_each_possible_rcu(pn->flows, t, flow_node,
-				   flow_hash(pn, &f->peer, f->peer_port,
-					     f->local_port))
+	rhl_for_each_entry_rcu(t, pos, flow_records(pn, f), flow_node)
 		if (flow_is(t, f))
 			return true;
 	return false;
@@ -148,11 +171,10 @@ static struct l2tpss_tunnel *flow_lookup(struct l2tpss_net *pn,
 	bool in = f->dir == L2TPSS_DIR_IN;
 	bool named = pkt->control || pkt->version == 2;
 	struct l2tpss_tunnel *t, *found = NULL;
+	struct rhlist_head *pos;
 
 	*tracked = false;
-	hash_for_each_possible_rcu(pn->flows, t, flow_node,
-				   flow_hash(pn, &f->peer, f->peer_port,
-					     f->local_port)) {
+	rhl_for_each_entry_rcu(t, pos, flow_records(pn, f), flow_node) {
 		if (!flow_is(t, f))
 			continue;
 		*tracked = true;
@@ -538,17 +560,22 @@ int l2tpss_filter_init(struct l2tpss_net *pn)
 {
 	int err;
 
-	hash_init(pn->flows);
+	err = rhltable_init(&pn->flows, &flow_params);
+	if (err)
+		return err;
 	xa_init(&pn->ports);
 	ratelimit_state_init(&pn->blocked_events, HZ, 10);
 	ratelimit_set_flags(&pn->blocked_events, RATELIMIT_MSG_ON_RELEASE);
 	err = defrag_enable(pn->net);
 	if (err)
-		return err;
+		goto err_flows;
 	err = nf_register_net_hooks(pn->net, l2tpss_nf_ops,
 				    ARRAY_SIZE(l2tpss_nf_ops));
-	if (err)
-		defrag_disable(pn->net);
+	if (!err)
+		return 0;
+	defrag_disable(pn->net);
+err_flows:
+	rhltable_destroy(&pn->flows);
 	return err;
 }
 
@@ -566,5 +593,6 @@ void l2tpss_filter_exit(struct l2tpss_net *pn)
 /* After l2tpss_tunnels_exit(): no record is left to use a port. */
 void l2tpss_filter_destroy(struct l2tpss_net *pn)
 {
+	rhltable_destroy(&pn->flows);
 	xa_destroy(&pn->ports);
 }

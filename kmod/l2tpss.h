@@ -6,6 +6,7 @@
 #ifndef _L2TPSS_H
 #define _L2TPSS_H
 
+#include <linux/rhashtable.h>
 #include <linux/hashtable.h>
 #include <linux/in6.h>
 #include <net/ipv6.h>
@@ -139,8 +140,10 @@ struct l2tpss_tunnel {
 	u8 state;			/* enum l2tpss_tunnel_state */
 	u8 reason;			/* enum l2tpss_reason */
 	u8 pending_reason;		/* what our own disconnect asked for */
-	struct l2tpss_addr local, peer;
-	__be16 local_port;
+	struct l2tpss_addr local;
+	/* The key of l2tpss_net.flows: peer, local_port, peer_port. */
+	struct l2tpss_addr peer;
+	__be16 local_port;		/* UDP only: 0 over IP */
 	__be16 peer_port;
 	u32 sessions;			/* live */
 	u32 sessions_total;
@@ -161,7 +164,7 @@ struct l2tpss_tunnel {
 	u8 bound_how;			/* enum l2tpss_binding */
 	bool plain_first;		/* its first packet in came in the clear */
 	u64 bound_at;			/* ktime_get_boottime_seconds() */
-	struct hlist_node flow_node;	/* l2tpss_net.flows, RCU */
+	struct rhlist_head flow_node;	/* l2tpss_net.flows, RCU */
 	struct list_head tomb_node;	/* l2tpss_net.tombstones, in destruct */
 	atomic64_t blocked;		/* packets the filter dropped */
 	/* The idle timer while connected, the destruct timer after. */
@@ -185,7 +188,6 @@ struct l2tpss_session {
 };
 
 #define L2TPSS_SESSION_HASH_BITS 10
-#define L2TPSS_FLOW_HASH_BITS 10
 #define L2TPSS_CONN_HASH_BITS 8
 #define L2TPSS_SA_HASH_BITS 10
 #define L2TPSS_PROFILE_HASH_BITS 8	/* for L2TPSS_PROFILES_MAX */
@@ -219,7 +221,7 @@ struct l2tpss_net {
 	u16 profile_len_count[L2TPSS_PROFILE_LENS];
 	u64 stats[L2TPSS_STAT_MAX + 1];
 	/* The packet path reads these under RCU, see filter.c. */
-	DECLARE_HASHTABLE(flows, L2TPSS_FLOW_HASH_BITS); /* records by peer */
+	struct rhltable flows;		/* records by peer and ports */
 	struct xarray ports;		/* local UDP port -> tunnels using it */
 	DECLARE_HASHTABLE(sa_hash, L2TPSS_SA_HASH_BITS); /* SAs by SPI */
 	/* Connections by peer, under the lock only. */
@@ -335,7 +337,7 @@ long l2tpss_conns_count(void);
 int l2tpss_filter_init(struct l2tpss_net *pn);
 void l2tpss_filter_exit(struct l2tpss_net *pn);
 void l2tpss_filter_destroy(struct l2tpss_net *pn);
-void l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
+bool l2tpss_flow_add(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 void l2tpss_flow_del(struct l2tpss_net *pn, struct l2tpss_tunnel *t);
 
 /* netlink.c: the generic netlink family and its events. */

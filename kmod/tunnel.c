@@ -177,8 +177,10 @@ static struct l2tpss_tunnel *tunnel_alloc(struct l2tpss_net *pn,
 	/* The socket of a registered tunnel is connected to the peer. */
 	read_address(&t->local, tunnel->sock, false);
 	read_address(&t->peer, tunnel->sock, true);
-	t->local_port = inet_sk(tunnel->sock)->inet_sport;
-	t->peer_port = inet_sk(tunnel->sock)->inet_dport;
+	if (t->encap == L2TP_ENCAPTYPE_UDP) {
+		t->local_port = inet_sk(tunnel->sock)->inet_sport;
+		t->peer_port = inet_sk(tunnel->sock)->inet_dport;
+	}
 	return t;
 }
 
@@ -387,7 +389,11 @@ void l2tpss_tunnel_registered(struct l2tp_tunnel *tunnel)
 	pn->nr_records++;
 	l2tpss_policy_resolve(pn, t);
 	refused = !l2tpss_conn_bind(pn, t);
-	l2tpss_flow_add(pn, t);
+	if (!l2tpss_flow_add(pn, t)) {
+		pn->stats[L2TPSS_STAT_UNTRACKED]++;
+		pr_warn_ratelimited("out of memory: the packets of tunnel %u are not judged\n",
+				    t->id);
+	}
 	pn->stats[L2TPSS_STAT_TUNNELS]++;
 	records_trim(pn, 64);	/* (usually one over the cap: one goes) */
 	if (refused)

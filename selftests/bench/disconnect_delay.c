@@ -18,9 +18,16 @@
  * netns whose l2tpss defaults make tunnels single-shot (or not, for
  * baseline and ipdown), with 192.0.2.1/24 on an interface. Needs
  * l2tp_netlink, l2tp_eth, esp4.
+ *
+ * A tunnel is bound to the connection whose SA carried a packet of its own
+ * in: in ipsec mode, L2TPSS_BENCH_PEER_NS names the netns of 192.0.2.2
+ * (reachable, with an outbound policy for UDP to 192.0.2.1 over ESP reqid
+ * 7), which gets the same SAs and sends a HELLO of the tunnel's over them
+ * before each measure; the binding is awaited in l2tpss-ctl show.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,19 +173,58 @@ static bool expires(int fd, int n, bool delsa)
 /* The two SAs of a connection to the tunnel's peer, fresh SPIs each run. */
 #define SPI(run, out) (0x1000 + 2 * (run) + (out))
 
+static const char *peer_ns;
+
+/* Runs a shell command; its exit status. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
 static void sas_add(int run)
 {
 	static const char *const fmt =
-		"ip xfrm state add src %s dst %s proto esp spi %d reqid 7 "
+		"ip %s%s xfrm state add src %s dst %s proto esp spi %d reqid 7 "
 		"mode transport aead 'rfc4106(gcm(aes))' 0x%040d 128";
-	char cmd[512];
+	int i, n = peer_ns ? 2 : 1;
 
-	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.2", "192.0.2.1", SPI(run, 0), 1);
-	if (system(cmd))
-		must(EIO, "ip xfrm state add");
-	snprintf(cmd, sizeof(cmd), fmt, "192.0.2.1", "192.0.2.2", SPI(run, 1), 2);
-	if (system(cmd))
-		must(EIO, "ip xfrm state add");
+	/* The peer's SAs of earlier runs go: its policy is to use these. */
+	if (peer_ns && sh("ip -n %s xfrm state flush", peer_ns))
+		must(EIO, "ip xfrm state flush");
+	for (i = 0; i < n; i++) {
+		const char *ns = i ? peer_ns : "";
+
+		if (sh(fmt, i ? "-n " : "", ns, "192.0.2.2", "192.0.2.1",
+		       SPI(run, 0), 1) ||
+		    sh(fmt, i ? "-n " : "", ns, "192.0.2.1", "192.0.2.2",
+		       SPI(run, 1), 2))
+			must(EIO, "ip xfrm state add");
+	}
+}
+
+/*
+ * The peer sends a HELLO of tunnel 1 (L2TPv3 control: T, L, S; connection
+ * 1; Message Type 6) over its SA, which binds the tunnel; awaited 5 s.
+ */
+static void bind_by_peer(void)
+{
+	double t0 = now_ms();
+
+	if (sh("ip netns exec %s build/selftests/udp_flood 192.0.2.1 1701 1 1701 "
+	       "c803001400000001000000008008000000000006 >/dev/null", peer_ns))
+		must(EIO, "udp_flood");
+	while (sh("tools/l2tpss-ctl show tunnel 1 -j | grep -q '\"binding\"'")) {
+		if (now_ms() - t0 > 5000) {
+			fprintf(stderr, "disconnect_delay: tunnel not bound after 5 s\n");
+			exit(1);
+		}
+	}
 }
 
 /* What pppd's ip-down does without l2tpss: a shell, and ip for each step. */
@@ -220,6 +266,8 @@ int main(int argc, char **argv)
 	}
 	if (ipsec || ipdown)
 		xfrm = expire_socket();
+	if (ipsec)
+		peer_ns = getenv("L2TPSS_BENCH_PEER_NS");
 	delay = calloc(runs, sizeof(*delay));
 	sk = nl_socket_alloc();
 	if (!delay || !sk || genl_connect(sk))
@@ -235,6 +283,8 @@ int main(int argc, char **argv)
 			sas_add(first + i);
 		tunnel_create();
 		session_create();
+		if (peer_ns)
+			bind_by_peer();
 		if (single_shot || ipdown) {
 			msg = msg_new(L2TP_CMD_SESSION_DELETE);
 			nla_put_u32(msg, L2TP_ATTR_CONN_ID, 1);

@@ -21,7 +21,8 @@
 #
 # Usage (in the VM, from the top of the tree): bench/latency.sh KERNEL
 # Environment: L2TPSS_BENCH_RUNS (100 a mode, a multiple of 10),
-# L2TPSS_BENCH_TUNNELS (100000), L2TPSS_BENCH_DUMP_LIMIT (300).
+# L2TPSS_BENCH_TUNNELS (100000), L2TPSS_BENCH_DUMP_LIMIT (300),
+# L2TPSS_BENCH_KO (another build of the module, to compare).
 
 cd "$(dirname "$0")/../.." || exit 1
 kernel=${1:?usage: bench/latency.sh KERNEL}
@@ -34,13 +35,24 @@ modes=(baseline single-shot ipsec ipdown)
 set -eu
 
 modprobe -a l2tp_core l2tp_netlink l2tp_eth esp4 xfrm_user nf_defrag_ipv6
-insmod "build/$kernel/kmod/l2tpss.ko"
-for mode in "${modes[@]}"; do
+insmod "${L2TPSS_BENCH_KO:-build/$kernel/kmod/l2tpss.ko}"
+for mode in baseline single-shot ipdown; do
 	ip netns add "b-$mode"
 	ip -n "b-$mode" link add dummy0 type dummy
 	ip -n "b-$mode" addr add 192.0.2.1/24 dev dummy0
 	ip -n "b-$mode" link set dummy0 up
 done
+# ipsec's tunnels are bound by a packet of theirs from the peer, over ESP.
+ip netns add b-ipsec
+ip netns add b-ipsec-peer
+ip link add veth0 netns b-ipsec type veth peer name veth1 netns b-ipsec-peer
+ip -n b-ipsec addr add 192.0.2.1/24 dev veth0
+ip -n b-ipsec-peer addr add 192.0.2.2/24 dev veth1
+ip -n b-ipsec link set veth0 up
+ip -n b-ipsec-peer link set veth1 up
+ip -n b-ipsec-peer xfrm policy add src 192.0.2.2 dst 192.0.2.1 proto udp \
+	dir out tmpl src 192.0.2.2 dst 192.0.2.1 proto esp reqid 7 \
+	mode transport
 $ctl -n b-single-shot defaults set single-shot on
 $ctl -n b-ipsec defaults set single-shot on
 
@@ -50,7 +62,8 @@ for ((c = 0; c < runs / 10; c++)); do
 	order=("${modes[@]}")
 	((c % 2)) && order=(ipdown ipsec single-shot baseline)
 	for mode in "${order[@]}"; do
-		ip netns exec "b-$mode" "$bin" "$mode" 10 $((c * 10)) |
+		L2TPSS_BENCH_PEER_NS=b-ipsec-peer \
+			ip netns exec "b-$mode" "$bin" "$mode" 10 $((c * 10)) |
 			sed -n 's/^sample /@ delay /p'
 	done
 done
@@ -58,11 +71,13 @@ done
 for mode in "${modes[@]}"; do
 	ip netns del "b-$mode"
 done
+ip netns del b-ipsec-peer
 
 # The dumps. The tunnels: local 10.255.0.{1..4}, ports from 20000, peers
 # 192.0.2.{1..250} on 1701 (as bench/cost.sh's).
 ip netns add b-scale
 ip -n b-scale link add dummy0 type dummy
+ip -n b-scale addr add 192.0.2.254/24 dev dummy0
 ip -n b-scale link set dummy0 up
 for i in 1 2 3 4; do
 	ip -n b-scale addr add "10.255.0.$i/32" dev dummy0

@@ -82,7 +82,8 @@ ip -n b-scale link set dummy0 up
 for i in 1 2 3 4; do
 	ip -n b-scale addr add "10.255.0.$i/32" dev dummy0
 done
-$ctl -n b-scale defaults set max-records 16777216
+# (Sessionless, they would idle out during the dumps.)
+$ctl -n b-scale defaults set max-records 16777216 idle-timeout 0
 batch=$(mktemp)
 for ((i = 0; i < n_tunnels; i++)); do
 	echo "l2tp add tunnel tunnel_id $((100 + i)) peer_tunnel_id $((100 + i)) encap udp local 10.255.0.$((i % 4 + 1)) remote 192.0.2.$((i % 250 + 1)) udp_sport $((20000 + i / 4)) udp_dport 1701"

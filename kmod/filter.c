@@ -24,7 +24,6 @@
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jhash.h>
 #include <linux/l2tp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -64,19 +63,6 @@ static const struct rhashtable_params flow_params = {
 	.key_len = FLOW_KEY_LEN,
 	.automatic_shrinking = true,
 };
-
-static void __maybe_unused flow_key_layout(void)
-{
-	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, local_port) !=
-		     offsetof(struct l2tpss_tunnel, peer) +
-		     sizeof(struct l2tpss_addr));
-	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, peer_port) !=
-		     offsetof(struct l2tpss_tunnel, local_port) + 2);
-	BUILD_BUG_ON(offsetof(struct flow, local_port) !=
-		     offsetof(struct flow, peer) + sizeof(struct l2tpss_addr));
-	BUILD_BUG_ON(offsetof(struct flow, peer_port) !=
-		     offsetof(struct flow, local_port) + 2);
-}
 
 /* The records of @f's key. Under RCU. */
 static struct rhlist_head *flow_records(struct l2tpss_net *pn,
@@ -560,6 +546,16 @@ int l2tpss_filter_init(struct l2tpss_net *pn)
 {
 	int err;
 
+	/* The flow key's layout, in a record and in a packet's flow. */
+	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, local_port) !=
+		     offsetof(struct l2tpss_tunnel, peer) +
+		     sizeof(struct l2tpss_addr));
+	BUILD_BUG_ON(offsetof(struct l2tpss_tunnel, peer_port) !=
+		     offsetof(struct l2tpss_tunnel, local_port) + 2);
+	BUILD_BUG_ON(offsetof(struct flow, local_port) !=
+		     offsetof(struct flow, peer) + sizeof(struct l2tpss_addr));
+	BUILD_BUG_ON(offsetof(struct flow, peer_port) !=
+		     offsetof(struct flow, local_port) + 2);
 	err = rhltable_init(&pn->flows, &flow_params);
 	if (err)
 		return err;

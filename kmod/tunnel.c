@@ -891,6 +891,13 @@ void l2tpss_tunnels_exit(struct l2tpss_net *pn)
 	 */
 	xa_for_each(&pn->records, gen, t) {
 		l2tpss_timers_stop_sync(t);
+		/*
+		 * Out of the flows before it is freed: the rhltable's resize
+		 * worker walks its entries under the table's locks, not RCU.
+		 */
+		spin_lock_bh(&pn->lock);
+		l2tpss_flow_del(pn, t);
+		spin_unlock_bh(&pn->lock);
 		xa_erase_bh(&pn->records, gen);
 		l2tpss_tunnel_put(t);
 		cond_resched();

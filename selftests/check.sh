@@ -60,6 +60,12 @@ if ! selftests/vm/setup.sh "${matrix[@]}"; then
 	result "set-up: packages, kernels and sources" 1
 	finish
 fi
+# The daemons setup.sh unpacked or built (libreswan, accel-ppp), named to
+# the VM's tests (run.sh passes L2TPSS_* variables in).
+set -a
+# shellcheck source=/dev/null
+. "$CACHE/daemons.env"
+set +a
 if [ ${#matrix[@]} != ${#kernels[@]} ]; then
 	selftests/vm/debug-kernel.sh
 	result "set-up: the debug kernel" $?

@@ -36,14 +36,19 @@ ROOT_LAYOUT=1
 # systemd for the man pages' and the units' checks of host/dist.sh; the
 # Python modules of the kernel's YNL tools, for the family's spec; Debian's
 # packaging tools for make deb, and systemd-nspawn, which boots the root
-# the packages are installed on in packages.sh).
+# the packages are installed on in packages.sh). libreswan's libraries and
+# certutil: its pluto runs unpacked (setup_libreswan); accel-ppp's build
+# (setup_accel_ppp).
 HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
 	strongswan-charon libstrongswan-standard-plugins xl2tpd ppp nftables
 	conntrack man-db systemd dkms python3-yaml python3-jsonschema
-	build-essential dpkg-dev debhelper dh-dkms lintian systemd-container)
+	build-essential dpkg-dev debhelper dh-dkms lintian systemd-container
+	libnss3-tools libnss3 libnspr4 libldns3 libunbound8 libevent-core-2.1-7
+	libevent-pthreads-2.1-7 libcurl3-nss libcap-ng0 libaudit1 libldap-2.5-0
+	libpam0g libselinux1 libsystemd0 libcrypt1 cmake libssl-dev libpcre2-dev)
 # make bench's too (L2TPSS_BENCH=1): callgrind, and gnuplot for the plot.
 [[ ${L2TPSS_BENCH:-0} == 1 ]] && HOST_PKGS+=(valgrind gnuplot-nox)
 
@@ -458,6 +463,93 @@ magic_re() {
 	esac
 }
 
+# --------------------------------------------------------------- daemons --
+
+# The daemons the end-to-end tests run besides Debian's installed ones, in
+# $CACHE/daemons, named to the tests by $CACHE/daemons.env (L2TPSS_* lines,
+# which check.sh passes into the VM).
+DAEMON_ENV=()
+
+# libreswan (l2tpss_e2e_libreswan.sh): Debian's package conflicts with
+# strongSwan's (both ship an ipsec command), which the other tests run, so
+# it is unpacked, never installed; its libraries are in HOST_PKGS.
+setup_libreswan() {
+	local ver file deb dir missing
+	ver=$(apt_candidate libreswan)
+	if [[ -z $ver ]]; then
+		apt_update
+		ver=$(apt_candidate libreswan)
+		[[ -n $ver ]] || die "apt knows no libreswan"
+	fi
+	dir=$CACHE/daemons/libreswan-$ver
+	if [[ ! -x $dir/usr/libexec/ipsec/pluto ]]; then
+		file=$(apt_field libreswan "$ver" Filename)
+		deb=$(fetch_deb "libreswan=$ver=${file##*/}")
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		dpkg-deb -x "$deb" "$dir.tmp" || die "cannot unpack $deb"
+		mv "$dir.tmp" "$dir"
+		log "libreswan $ver unpacked into $dir"
+	fi
+	missing=$(ldd "$dir"/usr/libexec/ipsec/{pluto,whack,addconn} | awk '/not found/ { print $1 }')
+	[[ -z $missing ]] || die "libreswan's libraries missing: $missing (HOST_PKGS)"
+	DAEMON_ENV+=("L2TPSS_LIBRESWAN=$dir")
+}
+
+# accel-ppp (l2tpss_e2e_accel.sh), which Debian does not package: built
+# from the snapshot in shared/vendor (L2TPSS_VENDOR) into
+# $CACHE/daemons/accel-ppp-COMMIT, its prefix (accel-pppd finds its modules
+# there, the path compiled in), once per tarball (about 25 s on 2 cores).
+# Only the L2TP LNS's parts: no RADIUS, shaper, Lua, SNMP, no kernel driver.
+setup_accel_ppp() {
+	local vendor=${L2TPSS_VENDOR:-$VM_DIR/../../../shared/vendor} tarball sha
+	local prefix tmp src
+	tarball=$(ls "$vendor"/accel-ppp-*.tar.gz 2>/dev/null | tail -n 1)
+	[[ -n $tarball ]] || die "no accel-ppp-*.tar.gz in $vendor (L2TPSS_VENDOR)"
+	prefix=$CACHE/daemons/$(basename "$tarball" .tar.gz)
+	sha=$(sha256sum "$tarball" | cut -d' ' -f1)
+	if [[ ! -x $prefix/sbin/accel-pppd || ! -x $prefix/bin/accel-cmd ||
+	      ! -e $prefix/lib64/accel-ppp/libl2tp.so ||
+	      $(cat "$prefix/.tarball-sha256" 2>/dev/null) != "$sha" ]]; then
+		log "building $(basename "$tarball") into $prefix"
+		tmp=$(mktemp -d)
+		if ! (
+			set -e
+			tar -xzf "$tarball" -C "$tmp"
+			src=$(find "$tmp" -mindepth 2 -maxdepth 2 -name CMakeLists.txt \
+				-printf '%h\n' | head -n 1)
+			cmake -S "$src" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Release \
+				-DCMAKE_INSTALL_PREFIX="$prefix" -DLIB_SUFFIX=64 \
+				-DRADIUS=FALSE -DSHAPER=FALSE -DLUA=FALSE -DNETSNMP=FALSE \
+				-DLOG_PGSQL=FALSE -DBUILD_IPOE_DRIVER=FALSE \
+				-DBUILD_VLAN_MON_DRIVER=FALSE -DBUILD_PPPOSEQ_DRIVER=FALSE
+			cmake --build "$tmp/build" -j"$(nproc)"
+			# Its install also writes /var/log/accel-ppp: staged, and
+			# only the prefix kept.
+			DESTDIR="$tmp/stage" cmake --install "$tmp/build"
+			rm -rf "$prefix"
+			cp -a "$tmp/stage$prefix" "$prefix"
+			echo "$sha" >"$prefix/.tarball-sha256"
+		) >"$CACHE/accel-ppp-build.log" 2>&1; then
+			rm -rf "$tmp"
+			tail -n 20 "$CACHE/accel-ppp-build.log" >&2
+			die "accel-ppp did not build (log: $CACHE/accel-ppp-build.log)"
+		fi
+		rm -rf "$tmp"
+	fi
+	DAEMON_ENV+=("L2TPSS_ACCEL_PPP=$prefix")
+}
+
+setup_daemons() {
+	local env=$CACHE/daemons.env
+	DAEMON_ENV=()
+	mkdir -p "$CACHE/daemons"
+	setup_libreswan
+	setup_accel_ppp
+	printf '%q\n' "${DAEMON_ENV[@]}" >"$env.tmp"
+	mv "$env.tmp" "$env"
+}
+
 # ------------------------------------------------------------------ main --
 
 # A kernel built here (debug-kernel.sh) passes its own build tree as KDIR,
@@ -552,6 +644,7 @@ main() {
 	for i in "${idx[@]}"; do
 		setup_kernel "$i"
 	done
+	setup_daemons
 }
 
 # Run unless sourced (debug-kernel.sh uses the functions).

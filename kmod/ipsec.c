@@ -851,6 +851,58 @@ static unsigned int delete_policies(struct net *net, struct policy_batch *b)
 }
 
 /*
+ * The larval SAs of the connection: an acquire makes one when a packet
+ * meets one of its outbound policies while it has no SA that way (between
+ * the teardown's SA deletes and its policy deletes, or after an SA was
+ * deleted by hand). Left, it would stay until the acquire expires
+ * (net.core.xfrm_acq_expires, 30 s). Only those of this connection's
+ * reqid towards its peer: a daemon's own trap policy (reqid 0, say) makes
+ * larval SAs that are the daemon's.
+ */
+struct larval_batch {
+	const struct policy_batch *b;
+	unsigned int n;
+	struct xfrm_state *x[WALK_BATCH];
+};
+
+static int larval_collect(struct xfrm_state *x, int count, void *arg)
+{
+	struct larval_batch *l = arg;
+	const struct policy_batch *b = l->b;
+	unsigned short family = b->peer.ipv6 ? AF_INET6 : AF_INET;
+	xfrm_address_t peer;
+
+	addr_to_xfrm(&peer, &b->peer);
+	if (x->km.state != XFRM_STATE_ACQ || x->props.reqid != b->reqid ||
+	    x->props.mode != XFRM_MODE_TRANSPORT || x->props.family != family ||
+	    !xfrm_addr_equal(&x->id.daddr, &peer, family))
+		return 0;
+	xfrm_state_hold(x);
+	l->x[l->n++] = x;
+	return l->n == WALK_BATCH;
+}
+
+/* After the policies: no acquire for this connection can come any more. */
+static void delete_larval(struct net *net, const struct policy_batch *b)
+{
+	struct larval_batch l = { .b = b };
+	struct xfrm_state_walk walk;
+	unsigned int i;
+	int err;
+
+	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
+	do {
+		l.n = 0;
+		err = xfrm_state_walk(net, &walk, larval_collect, &l);
+		for (i = 0; i < l.n; i++) {
+			xfrm_state_delete(l.x[i]);
+			xfrm_state_put(l.x[i]);
+		}
+	} while (err > 0);
+	xfrm_state_walk_done(&walk, net);
+}
+
+/*
  * What the teardown of @c needs, copied under the lock: its live SAs and
  * the reqids of the peer's other live connections (their SAs may be gone
  * meanwhile: then their policies stay, on the safe side). Returns false if
@@ -917,6 +969,7 @@ static void teardown_work_fn(struct work_struct *work)
 	if (teardown_snapshot(pn, c, &b, &refs, &n, &others)) {
 		sas = expire_sas(pn->net, &b, refs, n);
 		policies = delete_policies(pn->net, &b);
+		delete_larval(pn->net, &b);
 
 		spin_lock_bh(&pn->lock);
 		pn->stats[L2TPSS_STAT_IPSEC_TEARDOWNS]++;

@@ -20,7 +20,7 @@ TMP=$(mktemp -d)
 PIDS=()
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 28
 
 l2tp_modules_load
 modprobe -a esp4 xfrm_user 2>/dev/null
@@ -108,6 +108,18 @@ check "pings cross both pseudowires" sh -c \
 	"ip netns exec $A ping -c 1 -W $((2 * S)) 10.51.0.2 && ip netns exec $A ping -c 1 -W $((2 * S)) 10.52.0.2"
 check "each tunnel is bound by its own data, to its own connection" \
 	sh -c "[ \"\$($L2TPSS_CTL -n $A show -j | jq -c '[.[] | select(.tunnel_id <= 2) | [.tunnel_id, .ipsec.reqid, .ipsec.binding.spi, .ipsec.binding.how]] | sort')\" = '[[1,1,\"0x00000100\",\"packet\"],[2,2,\"0x00000200\",\"packet\"]]' ]"
+# Connection 1 loses its outbound SA (deleted by hand, or between a
+# teardown's SA and policy deletes): a packet over its pseudowire meets its
+# policy with no SA, and the kernel's acquire makes a larval SA (SPI 0) of
+# reqid 1, which would stay 30 s (xfrm_acq_expires). The teardown takes it.
+ip -n $A xfrm state delete src $LA dst $LB proto esp spi 0x101
+ip netns exec $A ping -c 1 -W 1 10.51.0.2 >/dev/null
+larval() {
+	ip -n $A xfrm state | grep -A 1 "^src $LA dst $LB\$" |
+		grep -q "spi 0x00000000 reqid 1 mode transport"
+}
+check "connection 1 without its outbound SA: a packet makes a larval SA" \
+	wait_for 5 larval
 ctl -n $A set tunnel 1 single-shot on
 ip -n $A l2tp del session tunnel_id 1 session_id 1
 # torn_down WHAT REQID: WHAT (states, policies) of REQID in A gone within
@@ -135,7 +147,7 @@ torn_down() {
 	ip -n $A l2tp show tunnel
 	return 1
 }
-check "the single-shot tunnel's end tears down its connection only: SAs" \
+check "the single-shot tunnel's end tears down its connection only: SAs, larval too" \
 	torn_down states 1 1
 check "and policies" torn_down policies 1 1
 other_stays() { [ "$(states $A 2) $(policies $A 2)" = "2 2" ]; }

@@ -15,7 +15,7 @@
 #define _L2TPSS_COMPAT_H
 
 #ifdef L2TPSS_NO_L2TP_CORE_H
-/* kmod/l2tp/ has 6.1 and 6.12; L2TP_SRC=<its source>/net/l2tp for another. */
+/* kmod/l2tp/ has 6.1, 6.12 and 7.2; L2TP_SRC=<its source>/net/l2tp for another. */
 #error "l2tpss: kmod/l2tp/ has no l2tp_core.h for this kernel's series"
 #endif
 

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the l2tp_core versions the module supports lives
+ * Every difference between the kernel versions the module supports lives
  * here, and nowhere else.
  *
- * Supported: the 6.1 layout (hashed session lists, get_nth walkers,
+ * l2tp_core: the 6.1 layout (hashed session lists, get_nth walkers,
  * *_dec_refcount) and the 6.12+ layout (IDR-keyed sessions, get_next
- * walkers, *_put). The struct layouts come from the l2tp_core.h of the
- * kernel's series (kmod/l2tp/X.Y/, or L2TP_SRC in Kbuild), checked against
- * the target kernel at build and at load (layout.c); it also tells which
- * API it has: Kbuild defines L2TPSS_HAVE_L2TP_GET_NEXT when it declares
- * l2tp_tunnel_get_next().
+ * walkers, *_put; 7.2's is the same). The struct layouts come from the
+ * l2tp_core.h of the kernel's series (kmod/l2tp/X.Y/, or L2TP_SRC in
+ * Kbuild), checked against the target kernel at build and at load
+ * (layout.c); it also tells which API it has: Kbuild defines
+ * L2TPSS_HAVE_L2TP_GET_NEXT when it declares l2tp_tunnel_get_next().
+ *
+ * XFRM: struct xfrm_migrate's reqid, renamed old_reqid in 7.x.
  */
 #ifndef _L2TPSS_COMPAT_H
 #define _L2TPSS_COMPAT_H
@@ -20,6 +22,7 @@
 #endif
 
 #include <linux/l2tp.h>
+#include <net/xfrm.h>
 #include "l2tp_core.h"
 
 #ifdef L2TPSS_HAVE_L2TP_GET_NEXT
@@ -137,6 +140,20 @@ static inline void l2tpss_tunnel_accept_sessions(struct l2tp_tunnel *tunnel,
 	spin_lock_bh(l2tpss_session_list_lock(tunnel));
 	tunnel->acpt_newsess = accept && !test_bit(0, &tunnel->dead);
 	spin_unlock_bh(l2tpss_session_list_lock(tunnel));
+}
+
+/*
+ * The reqid of the SAs an XFRM_MSG_MIGRATE moves. 7.x renamed it old_reqid,
+ * beside a new_reqid, in the series that added XFRM_MSG_MIGRATE_STATE;
+ * that define (uapi/linux/xfrm.h) tells which one the kernel has.
+ */
+static inline u32 l2tpss_migrate_reqid(const struct xfrm_migrate *m)
+{
+#ifdef XFRM_MSG_MIGRATE_STATE
+	return m->old_reqid;
+#else
+	return m->reqid;
+#endif
 }
 
 #endif /* _L2TPSS_COMPAT_H */

@@ -45,6 +45,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include "compat.h"
 #include "l2tpss.h"
 
 /* Policies handled per pass of an XFRM walk. */
@@ -533,7 +534,7 @@ static int l2tpss_km_migrate(const struct xfrm_selector *sel, u8 dir,
 			bool in = l2tpss_addr_equal(&c->peer, &old_s) &&
 				  l2tpss_addr_equal(&c->local, &old_d);
 
-			if (c->reqid != m->reqid || (!out && !in))
+			if (c->reqid != l2tpss_migrate_reqid(m) || (!out && !in))
 				continue;
 			list_for_each_entry(s, &c->sas, conn_node)
 				s->daddr = s->dir == L2TPSS_DIR_IN ?

@@ -861,7 +861,9 @@ static unsigned int delete_policies(struct net *net, struct policy_batch *b)
  * larval SAs that are the daemon's.
  */
 struct larval_batch {
-	const struct policy_batch *b;
+	xfrm_address_t peer;
+	unsigned short family;
+	u32 reqid;
 	unsigned int n;
 	struct xfrm_state *x[WALK_BATCH];
 };
@@ -869,28 +871,37 @@ struct larval_batch {
 static int larval_collect(struct xfrm_state *x, int count, void *arg)
 {
 	struct larval_batch *l = arg;
-	const struct policy_batch *b = l->b;
-	unsigned short family = b->peer.ipv6 ? AF_INET6 : AF_INET;
-	xfrm_address_t peer;
 
-	addr_to_xfrm(&peer, &b->peer);
-	if (x->km.state != XFRM_STATE_ACQ || x->props.reqid != b->reqid ||
-	    x->props.mode != XFRM_MODE_TRANSPORT || x->props.family != family ||
-	    !xfrm_addr_equal(&x->id.daddr, &peer, family))
+	if (x->km.state != XFRM_STATE_ACQ || x->id.spi ||
+	    x->props.reqid != l->reqid || x->props.mode != XFRM_MODE_TRANSPORT ||
+	    x->props.family != l->family ||
+	    !xfrm_addr_equal(&x->id.daddr, &l->peer, l->family))
 		return 0;
 	xfrm_state_hold(x);
 	l->x[l->n++] = x;
 	return l->n == WALK_BATCH;
 }
 
-/* After the policies: no acquire for this connection can come any more. */
+/*
+ * After the policies: no acquire for this connection can come any more.
+ * Not when another live connection to the peer has the same reqid (as
+ * strongSwan gives identical selectors): its policies stayed, and the
+ * larval SAs may be its own.
+ */
 static void delete_larval(struct net *net, const struct policy_batch *b)
 {
-	struct larval_batch l = { .b = b };
+	struct larval_batch l = {
+		.family = b->peer.ipv6 ? AF_INET6 : AF_INET,
+		.reqid = b->reqid,
+	};
 	struct xfrm_state_walk walk;
 	unsigned int i;
 	int err;
 
+	for (i = 0; i < b->nr_others; i++)
+		if (b->others[i] == b->reqid)
+			return;
+	addr_to_xfrm(&l.peer, &b->peer);
 	xfrm_state_walk_init(&walk, IPPROTO_ESP, NULL);
 	do {
 		l.n = 0;

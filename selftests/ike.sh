@@ -79,7 +79,6 @@ strongswan() {
 
 stroke() { STRONGSWAN_CONF=$TMP/$1/strongswan.conf on "$1" /usr/lib/ipsec/stroke "${@:2}"; }
 
-
 # libreswan SIDE LEFT: pluto (libreswan, Debian's package unpacked into
 # $L2TPSS_LIBRESWAN, as it conflicts with strongSwan's) as the LNS: IKEv1
 # with the pre-shared key, transport mode for UDP/1701 from any client
@@ -117,5 +116,3 @@ libreswan() {
 		return 1
 	}
 }
-
-whack() { on "$1" "$L2TPSS_LIBRESWAN/usr/libexec/ipsec/whack" "${@:2}"; }

@@ -282,8 +282,14 @@ hangup() {
 	on "$1" sh -c 'for f in /run/ppp*.pid; do kill $(head -n 1 $f); done' 2>/dev/null
 }
 child_sa_up() { stroke cli status l2tp 2>/dev/null | grep -q 'INSTALLED, TRANSPORT'; }
-# The client's PPP interface (whichever its number) has an LNS address.
-ppp_up() { ip -n cli -4 -o addr show | grep -qE '^[0-9]+: ppp[0-9]+ +inet 10\.30\.0\.'; }
+# The client's PPP interface (whichever its number) has an LNS address,
+# and is up: the route to the LNS's end is there (pppd sets the address
+# first; seen with accel-ppp, a ping right after got "Network is
+# unreachable").
+ppp_up() {
+	ip -n cli -4 -o addr show | grep -qE '^[0-9]+: ppp[0-9]+ +inet 10\.30\.0\.' &&
+		ip -n cli -4 route show 10.30.0.1 | grep -q ' dev ppp[0-9]'
+}
 no_ppp() { ! ip -n cli -o link show | grep -qE '^[0-9]+: ppp[0-9]+'; }
 # ppp_check DESCRIPTION SECONDS: PPP comes up; if not, both sides' state then.
 ppp_check() {

@@ -14,8 +14,9 @@
 #   is the running kernel and l2tp_core is loaded;
 #   /lib/modules/KERNELRELEASE/kernel/net/l2tp/l2tp_core.ko*, with the
 #   running kernel's vmlinux BTF when it is the target, else the vmlinux
-#   unpacked from /boot/vmlinuz-KERNELRELEASE (an x86 bzImage); with L2TP
-#   built in (modules.builtin), that vmlinux BTF alone.
+#   unpacked from /boot/vmlinuz-KERNELRELEASE or
+#   /lib/modules/KERNELRELEASE/vmlinuz (an x86 bzImage); with L2TP built
+#   in (modules.builtin), that vmlinux BTF alone.
 # Stops with a message saying what is missing; L2TPSS_BTF_CHECK=0 (make
 # module L2TPSS_BTF_CHECK=0) skips the check, leaving the one at load.
 
@@ -81,13 +82,23 @@ else
 	else
 		mod=$(unpack "$ko") name=$ko
 	fi
+	# (Debian's 7.x packages ship the image in /lib/modules/KVER/ and copy
+	# it to /boot only when the image package is configured, which may be
+	# after DKMS built for the kernel.)
+	vmlinuz=
+	for f in "/boot/vmlinuz-$kver" "/lib/modules/$kver/vmlinuz"; do
+		if [ -r "$f" ]; then
+			vmlinuz=$f
+			break
+		fi
+	done
 	if [ "$kver" = "$running" ] && [ -r /sys/kernel/btf/vmlinux ]; then
 		base=/sys/kernel/btf/vmlinux
-	elif [ -r "/boot/vmlinuz-$kver" ]; then
-		base=$(vmlinux_of "/boot/vmlinuz-$kver")
-		[ -n "$base" ] || die "cannot unpack /boot/vmlinuz-$kver for its BTF (pass L2TPSS_BTF_BASE=)"
+	elif [ -n "$vmlinuz" ]; then
+		base=$(vmlinux_of "$vmlinuz")
+		[ -n "$base" ] || die "cannot unpack $vmlinuz for its BTF (pass L2TPSS_BTF_BASE=)"
 	else
-		die "no vmlinux BTF for $kver: it is not running and /boot/vmlinuz-$kver is missing (pass L2TPSS_BTF_BASE=)"
+		die "no vmlinux BTF for $kver: it is not running and neither /boot/vmlinuz-$kver nor /lib/modules/$kver/vmlinuz is there (pass L2TPSS_BTF_BASE=)"
 	fi
 	if [ -n "$builtin" ]; then
 		mod=$base name="$base (l2tp_core built in)"

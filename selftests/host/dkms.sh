@@ -30,7 +30,8 @@ fi
 make -s dkms-src DESTDIR="$tmp/root" >"$tmp/src.log" 2>&1
 src=$tmp/root/usr/src/l2tpss-$version
 [ -f "$src/dkms.conf" ] && grep -q "^PACKAGE_VERSION=\"$version\"$" "$src/dkms.conf" &&
-	[ -f "$src/kmod/l2tp/6.1/l2tp_core.h" ] && [ -f "$src/kmod/l2tp/6.12/l2tp_core.h" ]
+	[ -f "$src/kmod/l2tp/6.1/l2tp_core.h" ] && [ -f "$src/kmod/l2tp/6.12/l2tp_core.h" ] &&
+	[ -f "$src/kmod/l2tp/7.2/l2tp_core.h" ]
 rc=$?
 [ $rc -ne 0 ] && sed 's/^/# /' "$tmp/src.log"
 ok $rc "make dkms-src: the source, the l2tp_core.h of each series, dkms.conf"

@@ -22,6 +22,7 @@
 #endif
 
 #include <linux/l2tp.h>
+#include <linux/slab.h>
 #include <net/xfrm.h>
 #include "l2tp_core.h"
 
@@ -155,5 +156,13 @@ static inline u32 l2tpss_migrate_reqid(const struct xfrm_migrate *m)
 	return m->reqid;
 #endif
 }
+
+/*
+ * 7.0's typed allocation (include/linux/slab.h): kzalloc_obj(*p, gfp) gives
+ * a zeroed object of p's type; older series get kzalloc(sizeof(*p), gfp).
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
 
 #endif /* _L2TPSS_COMPAT_H */

@@ -333,7 +333,7 @@ static void sa_added(struct xfrm_state *x)
 	if (!sa_identify(x, &id))
 		return;
 	new = conn_alloc(pn);
-	new_sa = kzalloc(sizeof(*new_sa), GFP_ATOMIC | __GFP_ACCOUNT);
+	new_sa = kzalloc_obj(*new_sa, GFP_ATOMIC | __GFP_ACCOUNT);
 
 	spin_lock_bh(&pn->lock);
 	if (pn->dead)

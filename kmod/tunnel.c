@@ -522,7 +522,7 @@ void l2tpss_session_registered(struct l2tp_session *session)
 	if (!session->session_id)
 		return;
 
-	s = kzalloc(sizeof(*s), GFP_ATOMIC | __GFP_ACCOUNT);
+	s = kzalloc_obj(*s, GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!s)
 		return;		/* the tunnel's session count is then low */
 	atomic_long_inc(&nr_sessions);

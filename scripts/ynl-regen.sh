@@ -8,7 +8,8 @@
 # showing the difference, when the header is not what the spec generates.
 #
 # The generator comes from the linux-source of the newest kernel of
-# selftests/vm/kernels (setup.sh extracts it), or L2TPSS_YNL_DIR= (a
+# selftests/vm/kernels without a suite of its own (setup.sh extracts it;
+# 7.x moved the tools to tools/net/ynl/pyynl), or L2TPSS_YNL_DIR= (a
 # kernel's tools/net/ynl). It needs Python 3 with PyYAML and jsonschema
 # (Debian: python3-yaml python3-jsonschema); PYTHON= names the interpreter.
 
@@ -26,7 +27,7 @@ case ${1:-} in
 esac
 
 if [[ -z ${L2TPSS_YNL_DIR:-} ]]; then
-	newest=$(awk '$1 !~ /^#/ && NF { k = $1 } END { print k }' selftests/vm/kernels)
+	newest=$(awk '$1 !~ /^#/ && NF == 3 { k = $1 } END { print k }' selftests/vm/kernels)
 	env_file=$(selftests/vm/setup.sh --print-env "$newest")
 	# shellcheck source=/dev/null
 	. "$env_file"

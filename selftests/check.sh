@@ -71,16 +71,16 @@ if [ ${#matrix[@]} != ${#kernels[@]} ]; then
 	result "set-up: the debug kernel" $?
 fi
 
-# The kselftest headers of the newest kernel build the test programs.
+# The newest kernel of the host's suite (the matrix's last line without a
+# suite): its kselftest headers build the test programs, its YNL tools
+# serve l2tpss_ynl.sh.
+host_newest=$(awk '$1 !~ /^#/ && NF == 3 { k = $1 } END { print k }' selftests/vm/kernels)
 # shellcheck source=/dev/null
-. "$CACHE/kernels/${kernels[-1]}.env" 2>/dev/null || . "$CACHE/kernels/${matrix[-1]}.env"
+. "$CACHE/kernels/$host_newest.env"
 build_clean "$LOGS/cli.log" make -s cli
 result "build: l2tpss-ctl, no warning" $? "$LOGS/cli.log"
 build_clean "$LOGS/selftests.log" make -s -C selftests KSELFTEST_DIR="$KSELFTEST_DIR"
 result "build: selftest programs, no warning" $? "$LOGS/selftests.log"
-"$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-	-f kmod/*.[ch] kmod/uapi/linux/*.h >"$LOGS/checkpatch.log" 2>&1
-result "checkpatch --strict: kmod/" $? "$LOGS/checkpatch.log"
 
 # The module from the kernel's headers and the l2tp_core.h of its series
 # (kmod/l2tp/), checked against the kernel's BTF: the matrix kernels have
@@ -90,6 +90,13 @@ result "checkpatch --strict: kmod/" $? "$LOGS/checkpatch.log"
 for k in "${kernels[@]}"; do
 	# shellcheck source=/dev/null
 	. "$CACHE/kernels/$k.env"
+	# Each kernel's checkpatch: a newer one knows newer rules.
+	"$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+		-f kmod/*.[ch] kmod/uapi/linux/*.h >"$LOGS/checkpatch-$k.log" 2>&1
+	result "checkpatch --strict of $k: kmod/" $? "$LOGS/checkpatch-$k.log"
+	# A kernel of another suite builds in its chroot, with its compiler.
+	run=()
+	[ -n "${KCHROOT:-}" ] && run=(selftests/vm/chroot.sh "$KCHROOT")
 	ko=$(ls "$MODDIR"/kernel/net/l2tp/l2tp_core.ko* 2>/dev/null | head -1)
 	if [ -n "$ko" ] && [ -n "$VMLINUX" ] &&
 	   grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KCONFIG"; then
@@ -102,7 +109,7 @@ for k in "${kernels[@]}"; do
 		result "build: module for $k ($KVER): its l2tp_core BTF" 1
 		continue
 	fi
-	build_clean "$LOGS/module-$k.log" make module KDIR="$KDIR" \
+	build_clean "$LOGS/module-$k.log" "${run[@]}" make module KDIR="$KDIR" \
 		MODULE_OUT="build/$k" "${btf[@]}" W=1 C=1
 	result "build: module for $k ($KVER), $what" $? "$LOGS/module-$k.log"
 
@@ -112,7 +119,7 @@ for k in "${kernels[@]}"; do
 		"kmod/l2tp/$(cut -d. -f1,2 <<<"$KVER")/l2tp_core.h" \
 		>"build/$k-altered/l2tp/l2tp_core.h"
 	if [ "${#btf[@]}" = 2 ]; then
-		make module KDIR="$KDIR" MODULE_OUT="build/$k-altered/out" \
+		"${run[@]}" make module KDIR="$KDIR" MODULE_OUT="build/$k-altered/out" \
 			L2TP_SRC="build/$k-altered/l2tp" "${btf[@]}" \
 			>"$LOGS/module-$k-altered.log" 2>&1
 		[ $? -ne 0 ] && grep -q 'static assertion failed: "struct l2tp_tunnel member tunnel_id: l2tp_core.h is not the target kernel' \
@@ -120,7 +127,7 @@ for k in "${kernels[@]}"; do
 		result "build: an altered l2tp_core.h is refused for $k, naming the member" $? \
 			"$LOGS/module-$k-altered.log"
 	fi
-	make module KDIR="$KDIR" MODULE_OUT="build/$k-altered/out" \
+	"${run[@]}" make module KDIR="$KDIR" MODULE_OUT="build/$k-altered/out" \
 		L2TP_SRC="build/$k-altered/l2tp" L2TPSS_BTF_CHECK=0 \
 		>"$LOGS/module-$k-altered-nocheck.log" 2>&1
 	result "build: the altered module for $k, without the BTF check (for the load test)" $? \
@@ -149,10 +156,9 @@ for t in selftests/host/*.sh; do
 done
 
 expected=$(($# ? $# : $(make -s --no-print-directory -C selftests print-tests | wc -w)))
-# The kernel's YNL CLI of the newest matrix kernel, for l2tpss_ynl.sh
+# The kernel's YNL CLI of the newest host-suite kernel, for l2tpss_ynl.sh
 # (setup.sh extracts it; the debug kernel is built from that source too).
-ynl_dir=$CACHE/src/$(awk '$1 !~ /^#/ && NF { k = $1 } END { print k }' \
-	selftests/vm/kernels)/tools/net/ynl
+ynl_dir=$CACHE/src/$host_newest/tools/net/ynl
 for k in "${kernels[@]}"; do
 	[ -f "build/$k/kmod/l2tpss.ko" ] || continue
 	# shellcheck source=/dev/null

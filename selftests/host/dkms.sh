@@ -45,10 +45,14 @@ dkms add -m l2tpss -v "$version" "${trees[@]}" >"$tmp/add.log" 2>&1 ||
 for k in "${kernels[@]}"; do
 	# shellcheck source=/dev/null
 	. "$CACHE/kernels/$k.env"
+	# A kernel of another suite: DKMS of that suite, in its chroot (its
+	# compiler), on the same trees.
+	run=()
+	[ -n "${KCHROOT:-}" ] && run=(selftests/vm/chroot.sh "$KCHROOT")
 	# The kernel is neither running nor installed here: name its BTF.
 	L2TPSS_BTF_L2TP=$(ls "$MODDIR"/kernel/net/l2tp/l2tp_core.ko* | head -1) \
 	L2TPSS_BTF_BASE=$VMLINUX \
-		dkms build -m l2tpss -v "$version" -k "$KVER" \
+		"${run[@]}" dkms build -m l2tpss -v "$version" -k "$KVER" \
 		--kernelsourcedir "$KDIR" "${trees[@]}" >"$tmp/build-$k.log" 2>&1
 	rc=$?
 	built=$(find "$tmp/dkms/l2tpss/$version/$KVER" -name 'l2tpss.ko*' 2>/dev/null | head -1)
@@ -57,7 +61,7 @@ for k in "${kernels[@]}"; do
 	[ -n "$built" ] && modinfo -F vermagic "$built" | grep -q "^$KVER "
 	ok $? "the module DKMS built for $k has its vermagic"
 	mkdir -p "$tmp/install/$KVER"	# (as /lib/modules/KVER would be)
-	dkms install -m l2tpss -v "$version" -k "$KVER" --kernelsourcedir "$KDIR" \
+	"${run[@]}" dkms install -m l2tpss -v "$version" -k "$KVER" --kernelsourcedir "$KDIR" \
 		--no-depmod "${trees[@]}" >"$tmp/install-$k.log" 2>&1
 	rc=$?
 	installed=$(find "$tmp/install" -path "*$KVER*" -name 'l2tpss.ko*' | head -1)

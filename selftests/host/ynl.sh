@@ -18,7 +18,7 @@ HEADER=kmod/uapi/linux/l2tpss.h
 
 echo "TAP version 13"
 echo "1..4"
-newest=$(awk '$1 !~ /^#/ && NF { k = $1 } END { print k }' selftests/vm/kernels)
+newest=$(awk '$1 !~ /^#/ && NF == 3 { k = $1 } END { print k }' selftests/vm/kernels)
 # shellcheck source=/dev/null
 . "$(selftests/vm/setup.sh --print-env "$newest")"
 export L2TPSS_YNL_DIR=$KSRC/tools/net/ynl

@@ -4,7 +4,8 @@
 # debug-kernel.sh - build (once) the debug kernel of make check-debug and set
 # it up as the VM kernel "debug" (run.sh -k debug).
 #
-# Debian's linux-source of the newest matrix kernel, configured from
+# Debian's linux-source of the newest host-suite matrix kernel (the last
+# line of selftests/vm/kernels without a suite), configured from
 # allnoconfig + kernel/configs/kvm_guest.config + selftests/config +
 # selftests/config.debug (KASAN, lockdep, kmemleak, UBSAN, KFENCE, debug
 # objects). Rebuilt only when the source version or a fragment changes; the
@@ -21,7 +22,7 @@ FRAGMENTS=("$TOP/selftests/config" "$TOP/selftests/config.debug")
 
 debug_main() {
 	local base src srcdeb ver key build kver root env t0=$SECONDS out
-	base=$(awk '$1 !~ /^#/ && NF { n = $1 } END { print n }' "$VM_DIR/kernels")
+	base=$(awk '$1 !~ /^#/ && NF == 3 { n = $1 } END { print n }' "$VM_DIR/kernels")
 	"$VM_DIR/setup.sh" "$base" >&2 || die "setup.sh $base failed"
 	read_matrix
 	resolve_kernel "$base" "${MATRIX_METAS[$(matrix_index "$base")]}" \

@@ -38,8 +38,8 @@ ROOT_LAYOUT=1
 # packaging tools for make deb, and systemd-nspawn, which boots the root
 # the packages are installed on in packages.sh). libreswan's libraries and
 # certutil: its pluto runs unpacked (setup_libreswan); accel-ppp's build
-# (setup_accel_ppp).
-HOST_PKGS=(qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
+# (setup_accel_ppp). debootstrap: the chroot of a kernel of another suite.
+HOST_PKGS=(debootstrap qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
 	libjson-c-dev sparse pkg-config xz-utils cpio kmod iproute2 gcc gcc-12
 	libc6-dev make libelf-dev bc flex bison pahole iputils-ping perl
 	util-linux coreutils jq clang libclang-rt-14-dev strongswan-starter
@@ -72,9 +72,10 @@ SRC_PATTERNS=('net/l2tp/*' "${SRC_REQUIRED[@]:1}"
 	tools/testing/selftests/net/lib.sh
 	'tools/testing/selftests/kselftest/*'
 	'tools/net/ynl/*.py' 'tools/net/ynl/lib/*.py'
-	Documentation/netlink/genetlink-legacy.yaml)
+	Documentation/netlink/genetlink-legacy.yaml
+	scripts/checker-valid.sh)
 # Bump when SRC_PATTERNS changes (forces re-extraction).
-SRC_LAYOUT=2
+SRC_LAYOUT=3
 
 die() { echo "setup.sh: error: $*" >&2; exit 3; }
 log() { echo "setup.sh: $*" >&2; }
@@ -86,15 +87,17 @@ usage() {
 
 # ---------------------------------------------------------------- matrix --
 
-MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=()
+MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=() MATRIX_SUITES=()
 read_matrix() {
-	local name meta src extra
-	MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=()
+	local name meta src suite extra
+	MATRIX_NAMES=() MATRIX_METAS=() MATRIX_SRCS=() MATRIX_SUITES=()
 	[[ -r $MATRIX ]] || die "kernel matrix $MATRIX not found"
-	while read -r name meta src extra; do
+	while read -r name meta src suite extra; do
 		[[ -z $name || $name == \#* ]] && continue
-		[[ -n $src && -z $extra ]] || die "$MATRIX: bad line: $name $meta $src $extra"
+		[[ -n $src && -z $extra && $suite =~ ^[a-z0-9-]*$ ]] ||
+			die "$MATRIX: bad line: $name $meta $src $suite $extra"
 		MATRIX_NAMES+=("$name") MATRIX_METAS+=("$meta") MATRIX_SRCS+=("$src")
+		MATRIX_SUITES+=("$suite")
 	done <"$MATRIX"
 	((${#MATRIX_NAMES[@]})) || die "$MATRIX lists no kernel"
 }
@@ -147,14 +150,25 @@ install_host_packages() {
 	fi
 }
 
+# The apt asked: the host's, or with APT_ROOT set that chroot's (a kernel of
+# another suite, see setup_chroot).
+APT_ROOT=
+apt_cache() {
+	if [[ -n $APT_ROOT ]]; then
+		chroot "$APT_ROOT" apt-cache "$@"
+	else
+		apt-cache "$@"
+	fi
+}
+
 # Candidate version of a package, or nothing.
 apt_candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+	apt_cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
 }
 
 # Field of the record of PKG at VERSION (Depends, Filename, ...).
 apt_field() { # PKG VERSION FIELD
-	apt-cache show "$1=$2" 2>/dev/null |
+	apt_cache show "$1=$2" 2>/dev/null |
 		awk -v f="$3:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'
 }
 
@@ -221,7 +235,8 @@ fetch_deb() {
 		else
 			log "downloading $pkg $ver"
 			tmp=$(mktemp -d "$CACHE/debs/.dl.XXXXXX")
-			(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
+			(cd "$tmp" && ${APT_ROOT:+"$VM_DIR/chroot.sh" "$APT_ROOT"} \
+				apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2) ||
 				{ rm -rf "$tmp"; die "apt-get download $pkg=$ver failed"; }
 			mv "$tmp/$file" "$CACHE/debs/$file.part" ||
 				{ rm -rf "$tmp"; die "apt-get download did not give $file"; }
@@ -237,7 +252,7 @@ fetch_deb() {
 # Unpack image + headers + kbuild into $CACHE/kernels/KVER/root, usable as
 # KDIR for out-of-tree modules and as the guest's /lib/modules.
 unpack_kernel() { # KVER DEB...
-	local kver=$1 kdir=$CACHE/kernels/$1 deb link target want
+	local kver=$1 kdir=$CACHE/kernels/$1 deb link target want f
 	shift
 	local root=$kdir/root
 	want=$(printf 'layout %s\n' "$ROOT_LAYOUT"; printf '%s\n' "${@##*/}")
@@ -250,6 +265,17 @@ unpack_kernel() { # KVER DEB...
 	for deb in "$@"; do
 		dpkg-deb -x "$deb" "$root" || die "dpkg-deb -x $deb failed"
 	done
+	# Debian's 7.x packages put the modules, the image and its config in
+	# /usr/lib/modules/KVER (linux-base copies the latter two to /boot when
+	# installed): where the guest and the scripts look for them.
+	if [[ -d $root/usr/lib/modules/$kver && ! -e $root/lib/modules ]]; then
+		mkdir -p "$root/lib" "$root/boot"
+		mv "$root/usr/lib/modules" "$root/lib/modules"
+		for f in vmlinuz config System.map; do
+			[[ -f $root/lib/modules/$kver/$f ]] &&
+				cp "$root/lib/modules/$kver/$f" "$root/boot/$f-$kver"
+		done
+	fi
 	# The headers' Makefile includes the -common tree by absolute path: make
 	# it relative (make -C KDIR runs in KDIR) so the cached tree is used.
 	for link in "$root"/usr/src/linux-headers-*/Makefile; do
@@ -265,16 +291,23 @@ unpack_kernel() { # KVER DEB...
 	done < <(find "$root" -type l -lname '/*' -print0)
 	[[ -f $root/boot/vmlinuz-$kver ]] || die "$kver: no boot/vmlinuz-$kver in the image package"
 	[[ -d $root/lib/modules/$kver ]] || die "$kver: no lib/modules/$kver in the image package"
-	[[ -f $root/usr/src/linux-headers-$kver/Module.symvers ]] || die "$kver: headers incomplete"
+	# (A kernel of another suite has its headers in its chroot.)
+	if [[ -d $root/usr/src/linux-headers-$kver ]]; then
+		[[ -f $root/usr/src/linux-headers-$kver/Module.symvers ]] ||
+			die "$kver: headers incomplete"
+	fi
 	depmod -b "$root" "$kver" || die "$kver: depmod failed"
 	echo "$want" >"$kdir/root.stamp"
 }
 
-# Check once per unpack that the headers build an out-of-tree module.
-check_kdir() { # KVER
-	local kver=$1 kdir=$CACHE/kernels/$1 t
-	[[ -f $kdir/kdir.ok && $kdir/kdir.ok -nt $kdir/root.stamp ]] && return 0
-	log "$kver: test-building a module against the cached headers"
+# Check once per unpack that the headers build an out-of-tree module (in
+# CHROOT, for a kernel of another suite, where HEADERS is their path).
+check_kdir() { # KVER HEADERS [CHROOT]
+	local kver=$1 kdir=$CACHE/kernels/$1 headers=$2 t run=()
+	[[ -n ${3:-} ]] && run=("$VM_DIR/chroot.sh" "$3")
+	[[ -f $kdir/kdir.ok && $kdir/kdir.ok -nt $kdir/root.stamp &&
+	   $kdir/kdir.ok -nt ${3:-}$headers/Makefile ]] && return 0
+	log "$kver: test-building a module against its headers"
 	t=$(mktemp -d)
 	cat >"$t/hello.c" <<-'EOF'
 		#include <linux/module.h>
@@ -285,14 +318,143 @@ check_kdir() { # KVER
 		MODULE_LICENSE("GPL");
 	EOF
 	echo 'obj-m := hello.o' >"$t/Kbuild"
-	if ! make -s -C "$kdir/root/usr/src/linux-headers-$kver" M="$t" modules >"$t/log" 2>&1 ||
+	if ! "${run[@]}" make -s -C "$headers" M="$t" modules >"$t/log" 2>&1 ||
 		! modinfo -F vermagic "$t/hello.ko" | grep -q "^$kver "; then
 		cat "$t/log" >&2
 		rm -rf "$t"
-		die "$kver: cannot build a module against $kdir/root/usr/src/linux-headers-$kver"
+		die "$kver: cannot build a module against $headers"
 	fi
 	rm -rf "$t"
 	touch "$kdir/kdir.ok"
+}
+
+# ---------------------------------------------------------------- chroots --
+
+# A matrix kernel of another suite (sid's 7.2: a fourth column in the
+# matrix) comes from that suite, and its headers want that suite's compiler
+# (gcc-16 for 7.2). Both come through a minimal chroot of the suite,
+# $CACHE/chroot/SUITE, made once by debootstrap from the host's own Debian
+# mirror: its apt resolves and downloads the kernel's packages and installs
+# its headers with their compiler; the module is built in it
+# (selftests/vm/chroot.sh). The host's apt never has the suite among its
+# sources, so nothing of the host can be installed or upgraded from it.
+CHROOT_PKGS=(make pahole sparse xz-utils zstd kmod dkms)
+# Bump when the chroot's making changes (forces a new one).
+CHROOT_LAYOUT=1
+
+# The host's Debian mirror (its first non-security source of main), or
+# L2TPSS_DEBIAN_MIRROR.
+debian_mirror() {
+	if [[ -n ${L2TPSS_DEBIAN_MIRROR:-} ]]; then
+		echo "$L2TPSS_DEBIAN_MIRROR"
+		return
+	fi
+	apt-cache policy 2>/dev/null | awk '$1 ~ /^-?[0-9]+$/ && $2 ~ /^https?:\/\// &&
+		$2 !~ /security/ && $3 ~ /\/main$/ { print $2; exit }'
+}
+
+# apt-get in the chroot, quietly; its output goes to its log.
+chroot_apt() { # CHROOT ARGS...
+	local root=$1
+	shift
+	DEBIAN_FRONTEND=noninteractive "$VM_DIR/chroot.sh" "$root" \
+		apt-get -q -o APT::Sandbox::User=root "$@" >>"$root.log" 2>&1
+}
+
+chroot_apt_update() { # CHROOT
+	local root=$1 conf=$1/etc/apt/apt.conf.d/99l2tpss-valid-until
+	log "$(basename "$root") chroot: apt-get update"
+	chroot_apt "$root" update && ! grep -q 'is no longer valid\|is expired' "$root.log" &&
+		return 0
+	# A registry serving a frozen snapshot of the suite: its Release file
+	# has expired (Valid-Until). Its signature is still checked.
+	if grep -q 'is no longer valid\|is expired' "$root.log" && [[ ! -f $conf ]]; then
+		log "warning: $(basename "$root")'s Release has expired (a snapshot?):" \
+			"the chroot's apt no longer checks Valid-Until"
+		echo 'Acquire::Check-Valid-Until "false";' >"$conf"
+		: >"$root.log"
+		chroot_apt "$root" update && return 0
+	fi
+	tail -n 20 "$root.log" >&2
+	die "apt-get update in the $(basename "$root") chroot failed (log: $root.log)"
+}
+
+# Make (once) the chroot of SUITE; refresh its package lists when old.
+setup_chroot() { # SUITE -> CHROOT_ROOT
+	local suite=$1 root=$CACHE/chroot/$1 mirror lists t0=$SECONDS
+	CHROOT_ROOT=$root
+	if [[ ! -f $root.stamp || $(<"$root.stamp") != "layout $CHROOT_LAYOUT" ]]; then
+		mirror=$(debian_mirror)
+		[[ -n $mirror ]] || die "no Debian mirror among the host's apt sources (L2TPSS_DEBIAN_MIRROR=)"
+		log "$suite chroot: debootstrap from $mirror (once)"
+		rm -rf "$root" "$root.tmp" "$root.stamp"
+		mkdir -p "$CACHE/chroot"
+		if ! debootstrap --variant=minbase "$suite" "$root.tmp" "$mirror" \
+			>"$root.log" 2>&1; then
+			tail -n 20 "$root.log" >&2
+			rm -rf "$root.tmp"
+			die "debootstrap $suite failed (log: $root.log)"
+		fi
+		mv "$root.tmp" "$root"
+		chroot_apt_update "$root"
+		chroot_apt "$root" install -y --no-install-recommends "${CHROOT_PKGS[@]}" ||
+			{ tail -n 20 "$root.log" >&2; die "$suite chroot: cannot install ${CHROOT_PKGS[*]}"; }
+		echo "layout $CHROOT_LAYOUT" >"$root.stamp"
+		log "$suite chroot ready ($((SECONDS - t0)) s)"
+		return 0
+	fi
+	lists=("$root"/var/lib/apt/lists/*_Packages*)
+	if ((${#lists[@]} == 0)) ||
+	   [[ -n $(find "${lists[@]}" -maxdepth 0 -mtime "+$APT_MAX_AGE_DAYS" 2>/dev/null) ]]; then
+		chroot_apt_update "$root"
+	fi
+}
+
+# The packages of a kernel of another suite, through its chroot's apt:
+# R_KVER, R_VERSION, R_DEBS (the image's, then the linux-source one, as
+# "package=version=pool-file-name"); the headers are installed in the
+# chroot. Debian's 7.x image is split: linux-image-KVER (nearly empty)
+# depends on linux-binary-KVER (vmlinuz), linux-modules-KVER and
+# linux-base-KVER (config, System.map).
+resolve_suite_kernel() { # META SRCPKG
+	local meta=$1 srcpkg=$2 img dep pkg ver file want
+	R_DEBS=()
+	img=$(apt_cache depends "$meta" 2>/dev/null |
+		awk '$1 ~ /Depends:$/ && $2 ~ /^linux-image-/ { print $2; exit }')
+	[[ -n $img ]] || return 1
+	R_KVER=${img#linux-image-}
+	R_VERSION=$(apt_candidate "$img")
+	[[ -n $R_VERSION ]] || return 1
+	want=("$img=$R_VERSION")
+	while read -r dep; do
+		pkg=${dep%% *}
+		[[ $pkg == linux-*-"$R_KVER" ]] && want+=("$pkg=$R_VERSION")
+	done < <(apt_field "$img" "$R_VERSION" Depends | sed 's/[,|]/\n/g' | sed 's/^ *//')
+	want+=("$srcpkg=$R_VERSION")
+	while read -r pkg ver file; do
+		R_DEBS+=("$pkg=$ver=${file##*/}")
+	done < <(apt_cache show "${want[@]}" 2>/dev/null | awk '
+		$1 == "Package:" { p = $2 } $1 == "Version:" { v = $2 }
+		$1 == "Filename:" && !seen[p]++ { print p, v, $2 }')
+	((${#R_DEBS[@]} == ${#want[@]})) || return 1
+}
+
+# The headers of KVER at VERSION in the chroot (and so its compiler), with
+# the sparse check Debian's headers lack (the Makefile runs it for C=1).
+install_suite_headers() { # CHROOT KVER VERSION KSRC
+	local root=$1 kver=$2 ver=$3 ksrc=$4 d
+	# shellcheck disable=SC2016
+	if [[ $(chroot "$root" dpkg-query -W -f='${Version} ${db:Status-Abbrev}' \
+		"linux-headers-$kver" 2>/dev/null) != "$ver ii"* ]]; then
+		log "$(basename "$root") chroot: installing linux-headers-$kver $ver"
+		chroot_apt "$root" install -y --no-install-recommends "linux-headers-$kver=$ver" ||
+			{ tail -n 20 "$root.log" >&2; die "cannot install linux-headers-$kver in $root"; }
+	fi
+	for d in "$root"/usr/src/linux-headers-"${kver%-*}"-common "$root/usr/src/linux-headers-$kver"; do
+		[[ -d $d/scripts && ! -e $d/scripts/checker-valid.sh && -f $ksrc/scripts/checker-valid.sh ]] &&
+			install -m 0755 "$ksrc/scripts/checker-valid.sh" "$d/scripts/"
+	done
+	return 0
 }
 
 # ------------------------------------------------------------ linux-source --
@@ -574,11 +736,15 @@ setup_daemons() {
 # ------------------------------------------------------------------ main --
 
 # A kernel built here (debug-kernel.sh) passes its own build tree as KDIR,
-# its source as KSRC, and its vmlinux.
-write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX]
+# its source as KSRC, and its vmlinux; a kernel of another suite the path
+# of its headers in its chroot, and the chroot (KCHROOT: builds for it run
+# there, selftests/vm/chroot.sh; its headers must be given their path there:
+# 7.x's kbuild rewrites a build dir reached by another path).
+write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX KCHROOT]
 	local name=$1 kver=$2 root=$CACHE/kernels/$2/root env=$CACHE/kernels/$1.env
 	local kdir=${4:-$CACHE/kernels/$2/root/usr/src/linux-headers-$2}
 	local ksrc=${5:-$CACHE/src/$1} vmlinux=${6:-$CACHE/kernels/$2/vmlinux}
+	local kchroot=${7:-}
 	[[ -f $vmlinux ]] || vmlinux=''
 	cat >"$env.tmp" <<-EOF
 		# l2tpss VM kernel $name (written by selftests/vm/setup.sh; source it)
@@ -595,6 +761,7 @@ write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX]
 		KSRC=$(printf %q "$ksrc")
 		L2TP_SRC=$(printf %q "$ksrc/net/l2tp")
 		KSELFTEST_DIR=$(printf %q "$ksrc/tools/testing/selftests")
+		KCHROOT=$(printf %q "$kchroot")
 	EOF
 	mv "$env.tmp" "$env"
 }
@@ -602,6 +769,7 @@ write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX]
 setup_kernel() { # INDEX
 	local i=$1 name=${MATRIX_NAMES[$1]} meta=${MATRIX_METAS[$1]} srcpkg=${MATRIX_SRCS[$1]}
 	local env=$CACHE/kernels/$name.env p debs=() srcdeb t0=$SECONDS
+	[[ -z ${MATRIX_SUITES[$i]} ]] || { setup_suite_kernel "$i"; return; }
 	if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
 		apt_update
 		if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
@@ -617,12 +785,46 @@ setup_kernel() { # INDEX
 	done
 	srcdeb=$(fetch_deb "${R_DEBS[4]}")
 	unpack_kernel "$R_KVER" "${debs[@]}"
-	check_kdir "$R_KVER"
+	check_kdir "$R_KVER" "$CACHE/kernels/$R_KVER/root/usr/src/linux-headers-$R_KVER"
 	extract_source "$name" "$srcdeb"
 	build_initramfs "$R_KVER"
 	extract_vmlinux "$R_KVER"
 	write_env "$name" "$R_KVER" "$R_VERSION"
 	echo "$name: $R_KVER ($R_VERSION) ready, env $env ($((SECONDS - t0)) s)"
+}
+
+# A kernel of another suite: its packages through the suite's chroot, which
+# builds for it.
+setup_suite_kernel() { # INDEX
+	local i=$1 name=${MATRIX_NAMES[$1]} suite=${MATRIX_SUITES[$1]} p debs=() t0=$SECONDS
+	local env=$CACHE/kernels/${MATRIX_NAMES[$1]}.env srcdeb
+	setup_chroot "$suite"
+	APT_ROOT=$CHROOT_ROOT
+	if ! resolve_suite_kernel "${MATRIX_METAS[$i]}" "${MATRIX_SRCS[$i]}"; then
+		chroot_apt_update "$CHROOT_ROOT"
+		if ! resolve_suite_kernel "${MATRIX_METAS[$i]}" "${MATRIX_SRCS[$i]}"; then
+			APT_ROOT=
+			[[ -f $env ]] || die "$name: $suite's apt cannot resolve ${MATRIX_METAS[$i]}"
+			log "warning: $name: $suite's apt cannot resolve it; keeping $env"
+			# shellcheck disable=SC1090,SC2153
+			echo "$name: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
+			return 0
+		fi
+	fi
+	for p in "${R_DEBS[@]::${#R_DEBS[@]}-1}"; do
+		debs+=("$(fetch_deb "$p")")
+	done
+	srcdeb=$(fetch_deb "${R_DEBS[-1]}")
+	APT_ROOT=
+	unpack_kernel "$R_KVER" "${debs[@]}"
+	extract_source "$name" "$srcdeb"
+	install_suite_headers "$CHROOT_ROOT" "$R_KVER" "$R_VERSION" "$CACHE/src/$name"
+	check_kdir "$R_KVER" "/usr/src/linux-headers-$R_KVER" "$CHROOT_ROOT"
+	build_initramfs "$R_KVER"
+	extract_vmlinux "$R_KVER"
+	write_env "$name" "$R_KVER" "$R_VERSION" "/usr/src/linux-headers-$R_KVER" \
+		"" "" "$CHROOT_ROOT"
+	echo "$name: $R_KVER ($R_VERSION, $suite) ready, env $env ($((SECONDS - t0)) s)"
 }
 
 main() {

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# chroot.sh - run a command in a kernel's build chroot (setup.sh makes one
+# for a matrix kernel of another Debian suite, whose headers want that
+# suite's compiler).
+#
+# Usage: selftests/vm/chroot.sh CHROOT CMD [ARGS...]
+#
+# In a mount namespace of its own (nothing stays mounted when it ends):
+# /proc (objtool), /dev, /tmp, the project's tree and the l2tpss cache are
+# bound into CHROOT at their own paths, so the command takes the same paths
+# inside as outside, and runs in the current directory.
+
+set -euo pipefail
+(($# >= 2)) || { sed -n 's/^# Usage: //p' "$0" >&2; exit 2; }
+root=$(realpath "$1")
+shift
+[[ -x $root/bin/sh ]] || { echo "chroot.sh: no chroot at $root" >&2; exit 2; }
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache=$(realpath -m "${L2TPSS_CACHE:-$HOME/.cache/l2tpss}")
+
+# shellcheck disable=SC2016
+exec unshare --mount --propagation private -- /bin/bash -euc '
+	root=$1 cwd=$2 top=$3 cache=$4
+	shift 4
+	mount -t proc proc "$root/proc"
+	mount --rbind /dev "$root/dev"
+	for d in /tmp "$top" "$cache"; do
+		mkdir -p "$root$d"
+		mount --bind "$d" "$root$d"
+	done
+	exec chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"
+' chroot.sh "$root" "$PWD" "$top" "$cache" "$@"

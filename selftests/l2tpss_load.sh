@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Load and unload the module 20 times while tunnels and sessions exist in
-# several netns and others come and go. Every cycle must find them all, and
+# Load and unload the module 10 times (L2TPSS_LOAD_CYCLES; make check-debug
+# 20) while tunnels and sessions exist in several netns and others come and
+# go. Every cycle must find them all, and
 # nothing may leak: the module WARNs at exit if a record is left (the VM
 # harness fails on any WARNING), and l2tp_core's references must return.
 
 source "$(dirname "$0")/lib.sh"
 
-CYCLES=${L2TPSS_LOAD_CYCLES:-20}
+CYCLES=${L2TPSS_LOAD_CYCLES:-10}
 STOP=$(mktemp -u)
 
 # Tunnels and sessions come and go in ld-0 until $STOP exists.

@@ -159,10 +159,12 @@ static inline u32 l2tpss_migrate_reqid(const struct xfrm_migrate *m)
 
 /*
  * 7.0's typed allocation (include/linux/slab.h): kzalloc_obj(*p, gfp) gives
- * a zeroed object of p's type; older series get kzalloc(sizeof(*p), gfp).
+ * a zeroed object of p's type, typed; older series get the same from
+ * kzalloc(). Here GFP is not optional.
  */
 #ifndef kzalloc_obj
-#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#define kzalloc_obj(P, GFP)						\
+	({ typeof(P) *__l2tpss_obj = kzalloc(sizeof(P), GFP); __l2tpss_obj; })
 #endif
 
 #endif /* _L2TPSS_COMPAT_H */

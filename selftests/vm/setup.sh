@@ -364,6 +364,7 @@ chroot_apt() { # CHROOT ARGS...
 chroot_apt_update() { # CHROOT
 	local root=$1 conf=$1/etc/apt/apt.conf.d/99l2tpss-valid-until
 	log "$(basename "$root") chroot: apt-get update"
+	: >"$root.log"
 	chroot_apt "$root" update && ! grep -q 'is no longer valid\|is expired' "$root.log" &&
 		return 0
 	# A registry serving a frozen snapshot of the suite: its Release file
@@ -387,9 +388,13 @@ setup_chroot() { # SUITE -> CHROOT_ROOT
 		mirror=$(debian_mirror)
 		[[ -n $mirror ]] || die "no Debian mirror among the host's apt sources (L2TPSS_DEBIAN_MIRROR=)"
 		log "$suite chroot: debootstrap from $mirror (once)"
-		rm -rf "$root" "$root.tmp" "$root.stamp"
+		# (--one-file-system: never into what a killed run left mounted.)
+		rm -rf --one-file-system "$root" "$root.tmp" "$root.stamp"
 		mkdir -p "$CACHE/chroot"
-		if ! debootstrap --variant=minbase "$suite" "$root.tmp" "$mirror" \
+		# In a mount namespace of its own: the proc and sys it mounts in
+		# the new root go with it, even when it is killed.
+		if ! unshare --mount --propagation private -- \
+			debootstrap --variant=minbase "$suite" "$root.tmp" "$mirror" \
 			>"$root.log" 2>&1; then
 			tail -n 20 "$root.log" >&2
 			rm -rf "$root.tmp"
@@ -443,6 +448,12 @@ resolve_suite_kernel() { # META SRCPKG
 # the sparse check Debian's headers lack (the Makefile runs it for C=1).
 install_suite_headers() { # CHROOT KVER VERSION KSRC
 	local root=$1 kver=$2 ver=$3 ksrc=$4 d
+	# An install a killed run left half done would stop every later one.
+	if [[ -n $(chroot "$root" dpkg --audit 2>/dev/null) ]]; then
+		log "$(basename "$root") chroot: finishing an interrupted install"
+		"$VM_DIR/chroot.sh" "$root" dpkg --configure -a >>"$root.log" 2>&1 || :
+		chroot_apt "$root" -f install -y --no-install-recommends || :
+	fi
 	# shellcheck disable=SC2016
 	if [[ $(chroot "$root" dpkg-query -W -f='${Version} ${db:Status-Abbrev}' \
 		"linux-headers-$kver" 2>/dev/null) != "$ver ii"* ]]; then
@@ -804,7 +815,7 @@ setup_suite_kernel() { # INDEX
 		chroot_apt_update "$CHROOT_ROOT"
 		if ! resolve_suite_kernel "${MATRIX_METAS[$i]}" "${MATRIX_SRCS[$i]}"; then
 			APT_ROOT=
-			[[ -f $env ]] || die "$name: $suite's apt cannot resolve ${MATRIX_METAS[$i]}"
+			[[ -f $env ]] || die "$name: $suite's apt cannot resolve ${MATRIX_METAS[$i]} with ${MATRIX_SRCS[$i]} at its version"
 			log "warning: $name: $suite's apt cannot resolve it; keeping $env"
 			# shellcheck disable=SC1090,SC2153
 			echo "$name: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
@@ -828,7 +839,7 @@ setup_suite_kernel() { # INDEX
 }
 
 main() {
-	local print_env='' names=() i idx=()
+	local print_env='' names=() i idx=() failed=()
 	while (($#)); do
 		case $1 in
 		--print-env) [[ $# -ge 2 ]] || usage; print_env=$2; shift 2 ;;
@@ -864,10 +875,23 @@ main() {
 	# The guest bind-mounts the cached modules over /lib/modules, which must
 	# exist on the (read-only) host root.
 	[[ -d /lib/modules ]] || mkdir -p /lib/modules || die "cannot create /lib/modules"
+	# A kernel that cannot be set up (a suite that moved on, a mirror that
+	# lacks it) fails alone: the others and the daemons are still set up.
+	# (In a subshell, out of any tested context, so that set -e holds.)
+	trap - ERR
 	for i in "${idx[@]}"; do
-		setup_kernel "$i"
+		set +e
+		(
+			trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+			set -e
+			setup_kernel "$i"
+		)
+		(($? == 0)) || failed+=("${MATRIX_NAMES[$i]}")
+		set -e
 	done
+	trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
 	setup_daemons
+	((${#failed[@]} == 0)) || die "not set up: ${failed[*]}"
 }
 
 # Run unless sourced (debug-kernel.sh uses the functions).

@@ -201,7 +201,7 @@ for k in "${kernels[@]}"; do
 		for t in $all_tests; do
 			[[ $ends_only == *" $t "* ]] || tests+=("$t")
 		done
-		echo "NOTE: vm $k:$ends_only run on ${matrix[0]} and ${matrix[-1]} only" \
+		echo "NOTE: vm $k:${ends_only% } run on ${matrix[0]} and ${matrix[-1]} only" \
 			"(L2TPSS_FULL_MATRIX=1 runs them here too)"
 	fi
 	expected=$((${#tests[@]} ? ${#tests[@]} : $(wc -w <<<"$all_tests")))

@@ -777,65 +777,75 @@ write_env() { # NAME KVER VERSION [KDIR KSRC VMLINUX KCHROOT]
 	mv "$env.tmp" "$env"
 }
 
+# When apt cannot resolve kernel NAME: the env file there is kept, with a
+# warning; with none, it fails.
+keep_env() { # NAME WHY
+	local env=$CACHE/kernels/$1.env
+	[[ -f $env ]] || die "$1: $2"
+	log "warning: $1: $2; keeping $env"
+	# shellcheck disable=SC1090,SC2153
+	echo "$1: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
+}
+
 setup_kernel() { # INDEX
 	local i=$1 name=${MATRIX_NAMES[$1]} meta=${MATRIX_METAS[$1]} srcpkg=${MATRIX_SRCS[$1]}
-	local env=$CACHE/kernels/$name.env p debs=() srcdeb t0=$SECONDS
+	local t0=$SECONDS
 	[[ -z ${MATRIX_SUITES[$i]} ]] || { setup_suite_kernel "$i"; return; }
 	if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
 		apt_update
 		if ! resolve_kernel "$name" "$meta" "$srcpkg"; then
-			[[ -f $env ]] || die "$name: apt cannot resolve $meta / $srcpkg"
-			log "warning: $name: apt cannot resolve $meta; keeping $env"
-			# shellcheck disable=SC1090,SC2153
-			echo "$name: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
+			keep_env "$name" "apt cannot resolve $meta / $srcpkg"
 			return 0
 		fi
 	fi
-	for p in "${R_DEBS[@]::4}"; do
+	fetch_kernel "$name"
+	check_kdir "$R_KVER" "$CACHE/kernels/$R_KVER/root/usr/src/linux-headers-$R_KVER"
+	kernel_ready "$name" "$R_VERSION" "$t0"
+}
+
+# The resolved packages (R_DEBS: the image's, then linux-source) fetched,
+# the image unpacked, the source's parts extracted.
+fetch_kernel() { # NAME
+	local p debs=() srcdeb
+	for p in "${R_DEBS[@]::${#R_DEBS[@]}-1}"; do
 		debs+=("$(fetch_deb "$p")")
 	done
-	srcdeb=$(fetch_deb "${R_DEBS[4]}")
+	srcdeb=$(fetch_deb "${R_DEBS[-1]}")
 	unpack_kernel "$R_KVER" "${debs[@]}"
-	check_kdir "$R_KVER" "$CACHE/kernels/$R_KVER/root/usr/src/linux-headers-$R_KVER"
-	extract_source "$name" "$srcdeb"
+	extract_source "$1" "$srcdeb"
+}
+
+# The VM's initramfs and vmlinux, and the env file (write_env's optional
+# arguments after the first three).
+kernel_ready() { # NAME WHAT T0 [KDIR KSRC VMLINUX KCHROOT]
+	local name=$1 what=$2 t0=$3
+	shift 3
 	build_initramfs "$R_KVER"
 	extract_vmlinux "$R_KVER"
-	write_env "$name" "$R_KVER" "$R_VERSION"
-	echo "$name: $R_KVER ($R_VERSION) ready, env $env ($((SECONDS - t0)) s)"
+	write_env "$name" "$R_KVER" "$R_VERSION" "$@"
+	echo "$name: $R_KVER ($what) ready, env $CACHE/kernels/$name.env ($((SECONDS - t0)) s)"
 }
 
 # A kernel of another suite: its packages through the suite's chroot, which
 # builds for it.
 setup_suite_kernel() { # INDEX
-	local i=$1 name=${MATRIX_NAMES[$1]} suite=${MATRIX_SUITES[$1]} p debs=() t0=$SECONDS
-	local env=$CACHE/kernels/${MATRIX_NAMES[$1]}.env srcdeb
+	local i=$1 name=${MATRIX_NAMES[$1]} suite=${MATRIX_SUITES[$1]} t0=$SECONDS
 	setup_chroot "$suite"
 	APT_ROOT=$CHROOT_ROOT
 	if ! resolve_suite_kernel "${MATRIX_METAS[$i]}" "${MATRIX_SRCS[$i]}"; then
 		chroot_apt_update "$CHROOT_ROOT"
 		if ! resolve_suite_kernel "${MATRIX_METAS[$i]}" "${MATRIX_SRCS[$i]}"; then
 			APT_ROOT=
-			[[ -f $env ]] || die "$name: $suite's apt cannot resolve ${MATRIX_METAS[$i]} with ${MATRIX_SRCS[$i]} at its version"
-			log "warning: $name: $suite's apt cannot resolve it; keeping $env"
-			# shellcheck disable=SC1090,SC2153
-			echo "$name: $(. "$env" && echo "$KVER") (unchecked: apt lookup failed)"
+			keep_env "$name" "$suite's apt cannot resolve ${MATRIX_METAS[$i]} with ${MATRIX_SRCS[$i]} at its version"
 			return 0
 		fi
 	fi
-	for p in "${R_DEBS[@]::${#R_DEBS[@]}-1}"; do
-		debs+=("$(fetch_deb "$p")")
-	done
-	srcdeb=$(fetch_deb "${R_DEBS[-1]}")
+	fetch_kernel "$name"
 	APT_ROOT=
-	unpack_kernel "$R_KVER" "${debs[@]}"
-	extract_source "$name" "$srcdeb"
 	install_suite_headers "$CHROOT_ROOT" "$R_KVER" "$R_VERSION" "$CACHE/src/$name"
 	check_kdir "$R_KVER" "/usr/src/linux-headers-$R_KVER" "$CHROOT_ROOT"
-	build_initramfs "$R_KVER"
-	extract_vmlinux "$R_KVER"
-	write_env "$name" "$R_KVER" "$R_VERSION" "/usr/src/linux-headers-$R_KVER" \
-		"" "" "$CHROOT_ROOT"
-	echo "$name: $R_KVER ($R_VERSION, $suite) ready, env $env ($((SECONDS - t0)) s)"
+	kernel_ready "$name" "$R_VERSION, $suite" "$t0" \
+		"/usr/src/linux-headers-$R_KVER" "" "" "$CHROOT_ROOT"
 }
 
 main() {
@@ -886,6 +896,7 @@ main() {
 			set -e
 			setup_kernel "$i"
 		)
+		# shellcheck disable=SC2181 # (the point: no tested context above)
 		(($? == 0)) || failed+=("${MATRIX_NAMES[$i]}")
 		set -e
 	done

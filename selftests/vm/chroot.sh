@@ -36,7 +36,7 @@ exec unshare --mount --propagation private -- /bin/bash -euc '
 	mount --rbind /dev "$root/dev"
 	for d in "${@:1:nbinds}"; do
 		mkdir -p "$root$d"
-		mount --bind "$d" "$root$d"
+		mount --rbind "$d" "$root$d"
 	done
 	shift "$nbinds"
 	exec chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"

@@ -119,9 +119,15 @@ apt_lists_ok() { # the package lists exist and are younger than APT_MAX_AGE_DAYS
 	[[ -z $(find "${lists[@]}" -maxdepth 0 -mtime "+$APT_MAX_AGE_DAYS" 2>/dev/null) ]]
 }
 
-apt_update() { # at most once a run
+apt_update() { # at most once a run (kernels are set up in subshells: the
+	# lists' age tells whether one of them has updated)
 	((APT_UPDATED)) && return 0
 	APT_UPDATED=1
+	if [[ -n ${RUN_STAMP:-} ]] &&
+	   [[ -n $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' \
+		-newer "$RUN_STAMP" 2>/dev/null | head -n 1) ]]; then
+		return 0
+	fi
 	log "apt-get update"
 	apt-get update -qq >&2 || log "warning: apt-get update failed; using the lists there are"
 }
@@ -388,8 +394,10 @@ setup_chroot() { # SUITE -> CHROOT_ROOT
 		mirror=$(debian_mirror)
 		[[ -n $mirror ]] || die "no Debian mirror among the host's apt sources (L2TPSS_DEBIAN_MIRROR=)"
 		log "$suite chroot: debootstrap from $mirror (once)"
-		# (--one-file-system: never into what a killed run left mounted.)
-		rm -rf --one-file-system "$root" "$root.tmp" "$root.stamp"
+		# (--one-file-system: rm stops at another file system, a proc a
+		# killed run of an older setup.sh left mounted, rather than go in.)
+		rm -rf --one-file-system "$root" "$root.tmp" "$root.stamp" ||
+			die "$suite chroot: something is still mounted under $root or $root.tmp; unmount it"
 		mkdir -p "$CACHE/chroot"
 		# In a mount namespace of its own: the proc and sys it mounts in
 		# the new root go with it, even when it is killed.
@@ -449,9 +457,11 @@ resolve_suite_kernel() { # META SRCPKG
 install_suite_headers() { # CHROOT KVER VERSION KSRC
 	local root=$1 kver=$2 ver=$3 ksrc=$4 d
 	# An install a killed run left half done would stop every later one.
-	if [[ -n $(chroot "$root" dpkg --audit 2>/dev/null) ]]; then
+	if [[ -n $(chroot "$root" dpkg --audit 2>/dev/null) ||
+	      -n $(ls -A "$root/var/lib/dpkg/updates" 2>/dev/null) ]]; then
 		log "$(basename "$root") chroot: finishing an interrupted install"
-		"$VM_DIR/chroot.sh" "$root" dpkg --configure -a >>"$root.log" 2>&1 || :
+		DEBIAN_FRONTEND=noninteractive "$VM_DIR/chroot.sh" "$root" dpkg --configure -a \
+			</dev/null >>"$root.log" 2>&1 || :
 		chroot_apt "$root" -f install -y --no-install-recommends || :
 	fi
 	# shellcheck disable=SC2016
@@ -888,6 +898,11 @@ main() {
 	# A kernel that cannot be set up (a suite that moved on, a mirror that
 	# lacks it) fails alone: the others and the daemons are still set up.
 	# (In a subshell, out of any tested context, so that set -e holds.)
+	# An interrupt stops the whole run, not just the kernel at hand.
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	RUN_STAMP=$CACHE/.setup-run
+	touch "$RUN_STAMP"
 	trap - ERR
 	for i in "${idx[@]}"; do
 		set +e

@@ -75,6 +75,9 @@ $BB mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmshare "$SHARE" |
 # vm.env: KNAME KVER MODROOT INTERACTIVE CALLER_DIR (written by run.sh)
 # shellcheck source=/dev/null
 . "$SHARE/vm.env" || fail "no $SHARE/vm.env"
+# The kernel has booted and this init runs (run.sh: a crash before this
+# is the kernel's boot's, not the command's).
+: >"$SHARE/started"
 
 # The command's output reaches the host unchanged (no \n -> \r\n: a host
 # terminal does that itself, even the one qemu puts in raw mode for -i).

@@ -232,11 +232,16 @@ for k in "${kernels[@]}"; do
 		"$CACHE/last-dmesg-$k.txt"
 done
 
-# The packages, once, in a VM of the matrix's first kernel (Debian 12's
-# own): installed on an overlay of the root, DKMS builds the module, systemd
-# starts the service (selftests/packages.sh). Not with test names given,
-# unless L2TPSS_PACKAGES=1; L2TPSS_PACKAGES=0 leaves it out.
-pk=${matrix[0]:-}
+# The packages, once, in a VM of the matrix's first kernel of the host's
+# suite (Debian 12's own; its headers packages are in the cache, a suite
+# kernel's are in its chroot): installed on an overlay of the root, DKMS
+# builds the module, systemd starts the service (selftests/packages.sh).
+# Not with test names given, unless L2TPSS_PACKAGES=1; L2TPSS_PACKAGES=0
+# leaves it out.
+pk=
+for k in "${matrix[@]}"; do
+	[ -n "$(. "$CACHE/kernels/$k.env" && echo "$KCHROOT")" ] || { pk=$k; break; }
+done
 if [ -n "$pk" ] && [ "${L2TPSS_PACKAGES:-$(($# ? 0 : 1))}" = 1 ]; then
 	log=$LOGS/packages.log
 	echo "== packages on $pk"

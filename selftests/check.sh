@@ -240,6 +240,7 @@ done
 # leaves it out.
 pk=
 for k in "${matrix[@]}"; do
+	# shellcheck source=/dev/null
 	[ -n "$(. "$CACHE/kernels/$k.env" && echo "$KCHROOT")" ] || { pk=$k; break; }
 done
 if [ -n "$pk" ] && [ "${L2TPSS_PACKAGES:-$(($# ? 0 : 1))}" = 1 ]; then
